@@ -1,0 +1,7 @@
+"""HR's side: imports, requirements, people, audit log."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+from app.admin import routes  # noqa: E402,F401

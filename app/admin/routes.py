@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from app.admin import bp, services
+from app.auth import access
+from app.extensions import db
+from app.models import Employee
+
+
+@bp.before_request
+@access.require(access.can_administer)
+def _only_hr() -> None:
+    """Every page of this blueprint is HR's."""
+
+
+@bp.route("/")
+def index():
+    return render_template("admin/index.html", overview=services.overview(db.session))
+
+
+@bp.route("/personal")
+def people():
+    query = request.args.get("q", "")[:200]
+    include_inactive = request.args.get("alla") == "1"
+    page = db.paginate(
+        services.people_stmt(query, include_inactive=include_inactive), per_page=50, error_out=False
+    )
+    return render_template(
+        "admin/people.html", page=page, query=query, include_inactive=include_inactive
+    )
+
+
+@bp.route("/personal/<int:employee_id>")
+def person(employee_id: int):
+    employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
+    return render_template("admin/person.html", employee=employee)
+
+
+@bp.route("/logg")
+def audit_log():
+    action = request.args.get("typ", "")[:64]
+    page = db.paginate(services.audit_stmt(action), per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page, action=action)

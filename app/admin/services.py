@@ -1,0 +1,56 @@
+"""Queries behind HR's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, contains_eager
+
+from app.models import AuditEvent, Course, Employee, OrgUnit
+
+
+@dataclass(frozen=True)
+class Overview:
+    units: int
+    active_employees: int
+    inactive_employees: int
+    courses: int
+
+
+def overview(session: Session) -> Overview:
+    active = sa.func.count().filter(Employee.active.is_(True))
+    inactive = sa.func.count().filter(Employee.active.is_(False))
+    act, inact = session.execute(sa.select(active, inactive).select_from(Employee)).one()
+    units = session.scalar(sa.select(sa.func.count()).select_from(OrgUnit)) or 0
+    courses = session.scalar(sa.select(sa.func.count()).select_from(Course)) or 0
+    return Overview(units=units, active_employees=act, inactive_employees=inact, courses=courses)
+
+
+def people_stmt(query: str = "", *, include_inactive: bool = False) -> sa.Select:
+    stmt = (
+        sa.select(Employee)
+        .join(OrgUnit, Employee.unit_id == OrgUnit.id)
+        .options(contains_eager(Employee.unit))
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )
+    if not include_inactive:
+        stmt = stmt.where(Employee.active.is_(True))
+    query = query.strip()
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Employee.first_name + " " + Employee.last_name).like(like),
+                sa.func.lower(Employee.email).like(like),
+                Employee.employee_number == query,
+            )
+        )
+    return stmt
+
+
+def audit_stmt(action: str = "") -> sa.Select:
+    stmt = sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
+    return stmt.options(sa.orm.joinedload(AuditEvent.actor))

@@ -1,0 +1,37 @@
+"""Login, logout, password change; roles and access checks (access.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Logga in för att se sidan.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.models import Employee
+
+        emp_id, _, token = user_id.partition(":")
+        if not emp_id.isdigit() or not token:
+            return None
+        employee = db.session.get(Employee, int(emp_id))
+        # A rotated session token (logout everywhere, new password, left) ends the session.
+        if employee is None or not employee.active or employee.session_token != token:
+            return None
+        return employee
+
+    from app.auth import cli
+
+    app.cli.add_command(cli.users_cli)
+
+
+from app.auth import routes  # noqa: E402,F401  (routes register on bp)

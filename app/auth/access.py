@@ -1,0 +1,179 @@
+"""Who may see and do what. Every view, report, export and API call asks here.
+
+Roles: every active employee sees their own training; a manager sees the units
+they lead (or are a deputy for, while the delegation runs) and everything
+below; `hr` administers everything; `reporter` reads aggregate reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import wraps
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.extensions import db
+from app.models import Employee, OrgUnit, UnitManager
+
+
+def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
+    """The units this person leads or deputises for today (not their subunits)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache_key = ("managed_units", user.id, on)
+    cached = g.get("_access_cache", {}).get(cache_key) if _has_g() else None
+    if cached is not None:
+        return cached
+    today = on or date.today()
+    stmt = (
+        sa.select(OrgUnit)
+        .join(UnitManager, UnitManager.unit_id == OrgUnit.id)
+        .where(
+            UnitManager.employee_id == user.id,
+            OrgUnit.active.is_(True),
+            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
+            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+        )
+        .order_by(OrgUnit.path)
+    )
+    units = list(db.session.scalars(stmt).unique())
+    # A unit inside another managed unit adds nothing.
+    roots = [u for u in units if not any(o is not u and u.path.startswith(o.path) for o in units)]
+    if _has_g():
+        g.setdefault("_access_cache", {})[cache_key] = roots
+    return roots
+
+
+def _has_g() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
+
+
+def managed_paths(user: Any) -> list[str]:
+    return [u.path for u in managed_units(user)]
+
+
+def in_subtrees(path_column: Any, paths: Iterable[str]) -> ColumnElement[bool]:
+    """SQL condition: the unit path lies in one of the given subtrees."""
+    conditions = [path_column.startswith(p, autoescape=True) for p in paths]
+    if not conditions:
+        return sa.false()
+    return sa.or_(*conditions)
+
+
+def is_manager(user: Any) -> bool:
+    return bool(managed_units(user))
+
+
+def is_hr(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_hr)
+
+
+def is_reporter(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_reporter)
+
+
+def can_administer(user: Any) -> bool:
+    """HR's pages: imports, requirements, people, audit log, exports."""
+    return is_hr(user)
+
+
+def can_view_reports(user: Any) -> bool:
+    """Aggregate reports: HR and reporters for everything, managers for their subtree."""
+    return is_hr(user) or is_reporter(user) or is_manager(user)
+
+
+def can_view_all_units(user: Any) -> bool:
+    return is_hr(user) or is_reporter(user)
+
+
+def can_view_unit(user: Any, unit: OrgUnit) -> bool:
+    """See the people of a unit (names and statuses): HR, or a manager above it."""
+    if is_hr(user):
+        return True
+    return any(unit.path.startswith(p) for p in managed_paths(user))
+
+
+def can_view_unit_aggregates(user: Any, unit: OrgUnit) -> bool:
+    """See counts and coverage of a unit (no names): reporters too."""
+    return is_reporter(user) or can_view_unit(user, unit)
+
+
+def can_view_employee(user: Any, employee: Employee) -> bool:
+    """See a person's training status and history (never their quiz answers)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.id == employee.id or is_hr(user):
+        return True
+    return can_view_unit(user, employee.unit)
+
+
+def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
+    """Remind people and register session attendance for a unit."""
+    return can_view_unit(user, unit)
+
+
+def require(predicate: Callable[[Any], bool]) -> Callable:
+    """Decorator for views: 403 unless predicate(current_user) holds."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from app.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not predicate(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def require_unit(user: Any, unit: OrgUnit | None, *, aggregates: bool = False) -> OrgUnit:
+    """404 for no such unit, 403 for a unit outside the caller's reach."""
+    if unit is None:
+        abort(404)
+    allowed = can_view_unit_aggregates(user, unit) if aggregates else can_view_unit(user, unit)
+    if not allowed:
+        abort(403)
+    return unit
+
+
+def require_employee(user: Any, employee: Employee | None) -> Employee:
+    if employee is None:
+        abort(404)
+    if not can_view_employee(user, employee):
+        abort(403)
+    return employee
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+
+
+def navigation(user: Any) -> list[NavItem]:
+    """The menu a person sees: only what they may use."""
+    from flask_babel import lazy_gettext as _l
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = [NavItem("learning.index", _l("Min utbildning"))]
+    if is_manager(user) or is_hr(user):
+        items.append(NavItem("units.index", _l("Min enhet")))
+    if can_view_reports(user):
+        items.append(NavItem("reports.index", _l("Rapporter")))
+    if can_administer(user):
+        items.append(NavItem("admin.index", _l("Administration")))
+    return items

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp, services
+from app.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
+from app.extensions import db, limiter
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a login to another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for("learning.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        employee = services.authenticate(
+            db.session, email=form.email.data, password=form.password.data
+        )
+        if employee is None:
+            flash(_("Fel e-postadress eller lösenord."), "error")
+            return render_template("auth/login.html", form=form), 200
+        db.session.commit()
+        lang = session.get("lang")
+        session.clear()  # a new session on login
+        if lang:
+            session["lang"] = lang
+        login_user(employee)
+        session["login_at"] = session["seen"] = int(time.time())
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logga-ut", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Du är utloggad."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/konto/losenord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    employee = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session,
+                employee=employee,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+            )
+        except services.PasswordRejected as exc:
+            db.session.rollback()
+            form.new_password.errors.append(_(str(exc)))
+        else:
+            db.session.commit()
+            login_user(employee)  # the session token changed: keep this session
+            flash(_("Ditt lösenord är bytt. Andra inloggningar har avslutats."), "success")
+            return redirect(url_for("learning.index"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/sprak", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(_safe_next(request.form.get("next")))

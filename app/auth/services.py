@@ -1,0 +1,132 @@
+"""Accounts: checking a password, changing it, making an HR administrator."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.models import AuditEvent, Employee, OrgUnit, utcnow
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 12
+# Compared against when the e-mail is unknown, so both paths take as long.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+
+class PasswordRejected(ValueError):
+    """The new password does not meet the rules; the message says why, in Swedish."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)  # werkzeug's scrypt
+
+
+def authenticate(session: Session, *, email: str, password: str) -> Employee | None:
+    """The active employee with this e-mail and password, or None (no hint which failed)."""
+    employee = session.scalar(sa.select(Employee).where(Employee.email == normalise_email(email)))
+    if employee is None or employee.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(employee.password_hash, password):
+        return None
+    if not employee.active:
+        return None
+    employee.last_login_at = utcnow()
+    return employee
+
+
+def check_new_password(password: str) -> None:
+    from app.auth.passwords import is_common
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordRejected(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
+    if is_common(password):
+        raise PasswordRejected("Lösenordet är för vanligt. Välj ett annat, gärna en fras.")
+
+
+def set_password(session: Session, *, employee: Employee, password: str, actor: Employee) -> None:
+    check_new_password(password)
+    employee.password_hash = hash_password(password)
+    employee.end_all_sessions()
+    session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            action="account.password_set",
+            target_type="employee",
+            target_id=str(employee.id),
+        )
+    )
+    log.info("password set for employee %s by %s", employee.id, actor.id)
+    session.flush()
+
+
+def change_password(
+    session: Session, *, employee: Employee, current_password: str, new_password: str
+) -> None:
+    if employee.password_hash is None or not check_password_hash(
+        employee.password_hash, current_password
+    ):
+        raise PasswordRejected("Det nuvarande lösenordet stämmer inte.")
+    set_password(session, employee=employee, password=new_password, actor=employee)
+
+
+@dataclass(frozen=True)
+class AdminResult:
+    employee: Employee
+    created: bool
+
+
+def create_admin(session: Session, *, email: str, password: str, name: str = "") -> AdminResult:
+    """Give HR rights (and a password) to the person with this e-mail, creating them if needed."""
+    email = normalise_email(email)
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise ValueError(f"Ogiltig e-postadress: {email!r}")
+    check_new_password(password)
+    employee = session.scalar(sa.select(Employee).where(Employee.email == email))
+    created = employee is None
+    if employee is None:
+        root = session.scalar(
+            sa.select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)
+        )
+        if root is None:
+            root = OrgUnit(code="KOMMUN", name="Kommunen", kind="kommun", path="/")
+            session.add(root)
+            session.flush()
+            root.path = f"/{root.id}/"
+        first, _, last = (name or email.split("@")[0]).partition(" ")
+        count = session.scalar(sa.select(sa.func.count()).select_from(Employee)) or 0
+        employee = Employee(
+            employee_number=f"admin-{count + 1}",
+            first_name=first or email,
+            last_name=last,
+            email=email,
+            unit_id=root.id,
+            title="Administratör",
+            level="medarbetare",
+        )
+        session.add(employee)
+    employee.is_hr = True
+    employee.active = True
+    employee.password_hash = hash_password(password)
+    employee.end_all_sessions()
+    session.flush()
+    session.add(
+        AuditEvent(
+            actor_id=None,
+            action="account.create_admin",
+            target_type="employee",
+            target_id=str(employee.id),
+            details={"email": email, "created": created, "via": "cli"},
+        )
+    )
+    session.flush()
+    return AdminResult(employee=employee, created=created)

@@ -1,0 +1,1 @@
+"""A fictional municipality for trying Värna out and for the tests."""

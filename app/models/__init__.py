@@ -1,0 +1,50 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+
+from app.models.audit import AuditEvent
+from app.models.courses import Course, CourseVersion, PreventionLevel
+from app.models.learning import (
+    Attempt,
+    Completion,
+    CompletionSource,
+    Exemption,
+    Progress,
+    Requirement,
+    RequirementLevel,
+    RequirementTag,
+    Status,
+)
+from app.models.ops import ApiToken, CoverageSnapshot, JobLock, ReminderLog, Setting
+from app.models.org import Employee, EmployeeTag, Level, ManagerRole, OrgUnit, UnitManager
+from app.models.sessions import SessionAttendance, TrainingSession
+from app.models.types import UTCDateTime, utcnow
+
+__all__ = [
+    "ApiToken",
+    "Attempt",
+    "AuditEvent",
+    "Completion",
+    "CompletionSource",
+    "Course",
+    "CourseVersion",
+    "CoverageSnapshot",
+    "Employee",
+    "EmployeeTag",
+    "Exemption",
+    "JobLock",
+    "Level",
+    "ManagerRole",
+    "OrgUnit",
+    "PreventionLevel",
+    "Progress",
+    "ReminderLog",
+    "Requirement",
+    "RequirementLevel",
+    "RequirementTag",
+    "SessionAttendance",
+    "Setting",
+    "Status",
+    "TrainingSession",
+    "UTCDateTime",
+    "UnitManager",
+    "utcnow",
+]

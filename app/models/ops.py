@@ -1,0 +1,85 @@
+"""Operational records: reminders sent, coverage snapshots, API tokens, job locks, settings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+
+class ReminderLog(db.Model):
+    """One reminder e-mail sent: at most one per person, course and week."""
+
+    __tablename__ = "reminder_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employees.id"))
+    course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32))  # due, overdue, expiring, digest, manual
+    sent_on: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
+
+    __table_args__ = (
+        sa.Index("ix_reminder_log_emp_course_sent", "employee_id", "course_id", "sent_on"),
+    )
+
+
+class CoverageSnapshot(db.Model):
+    """Daily counts per unit, level and course, for the trend over time."""
+
+    __tablename__ = "coverage_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_on: Mapped[date] = mapped_column(index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"))
+    level: Mapped[str] = mapped_column(sa.String(20))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"))
+    completed: Mapped[int] = mapped_column(default=0)
+    expiring: Mapped[int] = mapped_column(default=0)
+    expired: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+    pending: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "taken_on", "unit_id", "level", "course_id", name="uq_coverage_snapshots_key"
+        ),
+    )
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    token_hash: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class JobLock(db.Model):
+    """A named lock row, so that two imports cannot run at once on any host."""
+
+    __tablename__ = "job_locks"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(sa.String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Setting(db.Model):
+    """A municipality-wide setting HR can change (e.g. the coverage target)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,7 @@
+"""Coverage computation, reports, exports, charts."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+
+from app.reports import routes  # noqa: E402,F401

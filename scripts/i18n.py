@@ -1,0 +1,79 @@
+"""Keep the interface translations current: extract, merge, fill from a dict, compile.
+
+python scripts/i18n.py update              extract strings and merge into every catalogue
+python scripts/i18n.py fill en FILE.py     take msgstr values from FILE.py's EN dict
+python scripts/i18n.py missing en          list untranslated strings
+python scripts/i18n.py compile             build the .mo files (make run/test do this)
+"""
+
+from __future__ import annotations
+
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "app" / "translations"
+POT = TRANSLATIONS / "messages.pot"
+
+
+def _po(lang: str) -> Path:
+    return TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+
+
+def update() -> None:
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run(  # noqa: S603
+        [str(pybabel), "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(POT), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(  # noqa: S603
+        [str(pybabel), "update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+
+def fill(lang: str, source: str) -> None:
+    table = runpy.run_path(source)["EN"]
+    with _po(lang).open("rb") as fh:
+        catalog = read_po(fh)
+    for message in catalog:
+        if message.id and not message.string and message.id in table:
+            message.string = table[message.id]
+    with _po(lang).open("wb") as fh:
+        write_po(fh, catalog, width=100)
+
+
+def missing(lang: str) -> list[str]:
+    with _po(lang).open("rb") as fh:
+        catalog = read_po(fh)
+    return [m.id for m in catalog if m.id and not m.string]
+
+
+def compile_all() -> None:
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        with po.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog)
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:] or ["compile"]
+    if command == "update":
+        update()
+    elif command == "fill":
+        fill(*args)
+    elif command == "missing":
+        for text in missing(*args):
+            print(repr(text))
+    else:
+        compile_all()

@@ -1,0 +1,107 @@
+"""What a person sees: login per role, navigation, error pages; axe-clean, keyboard, phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.e2e.fixtures import login
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture
+def people(make):
+    root = make.unit("Exempelby kommun")
+    soc = make.unit("Socialförvaltningen", parent=root, kind="förvaltning")
+    unit = make.unit("Barn och familj", parent=soc)
+    return {
+        "medarbetare": make.employee(unit=unit, email="medarbetare@k.se", first_name="Mia"),
+        "enhetschef": make.employee(
+            unit=unit, level="chef", email="chef@k.se", first_name="Cesar", manages=(unit,)
+        ),
+        "förvaltningschef": make.employee(
+            unit=soc, level="ledning", email="head@k.se", first_name="Hedda", manages=(soc,)
+        ),
+        "HR": make.employee(unit=root, email="hr@k.se", first_name="Hanna", is_hr=True),
+        "rapportläsare": make.employee(
+            unit=root, email="rapport@k.se", first_name="Rut", is_reporter=True
+        ),
+    }
+
+
+EXPECTED_NAV = {
+    "medarbetare": ["Min utbildning"],
+    "enhetschef": ["Min utbildning", "Min enhet", "Rapporter"],
+    "förvaltningschef": ["Min utbildning", "Min enhet", "Rapporter"],
+    "HR": ["Min utbildning", "Min enhet", "Rapporter", "Administration"],
+    "rapportläsare": ["Min utbildning", "Rapporter"],
+}
+
+
+@pytest.mark.parametrize("role", EXPECTED_NAV)
+def test_each_role_logs_in_and_visits_its_pages(page, axe, people, role):
+    page.goto("/")
+    axe(page)  # the login page (redirected to)
+    login(page, people[role].email, PASSWORD)
+    assert page.get_by_role("heading", name="Min utbildning").is_visible()
+    nav = page.get_by_role("navigation", name="Huvudmeny")
+    labels = [link.inner_text() for link in nav.get_by_role("list").get_by_role("link").all()]
+    assert labels == EXPECTED_NAV[role]
+    axe(page)
+    for label in EXPECTED_NAV[role][1:]:
+        nav.get_by_role("link", name=label).click()
+        page.wait_for_load_state("load")
+        assert page.get_by_role("heading", level=1).is_visible()
+        axe(page)
+
+
+def test_wrong_password_is_told_without_saying_which(page, axe, people):
+    login(page, "medarbetare@k.se", "helt-fel-losenord", axe)
+    assert page.get_by_text("Fel e-postadress eller lösenord.").is_visible()
+    axe(page)
+
+
+def test_error_pages_are_swedish_and_accessible(page, axe, people):
+    login(page, "medarbetare@k.se", PASSWORD, axe)
+    axe(page)
+    response = page.goto("/finns-inte")
+    assert response.status == 404
+    assert page.get_by_role("heading", name="Sidan finns inte").is_visible()
+    axe(page)
+    response = page.goto("/admin/")
+    assert response.status == 403
+    assert page.get_by_role("heading", name="Du har inte behörighet").is_visible()
+    axe(page)
+
+
+def test_keyboard_only_login_and_skip_link(page, axe, people):
+    page.goto("/logga-in")
+    axe(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Hoppa till innehållet"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # from the top of the content to the first field
+    assert page.evaluate("document.activeElement.id") == "email"
+    page.keyboard.type("chef@k.se")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", name="Min utbildning").is_visible()
+    axe(page)
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_on_a_phone_nothing_scrolls_sideways(page, axe, people):
+    login(page, "hr@k.se", PASSWORD, axe)
+    axe(page)
+    for path in ("/admin/personal", "/enheter/"):
+        page.goto(path)
+        axe(page)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
