@@ -53,6 +53,7 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "varna@kommun.example")
+    MAIL_SUPPRESS_SEND = False  # app.mail decides: SMTP when MAIL_SERVER is set, else the log
 
     # Rate limits: in memory by default, Redis in production.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

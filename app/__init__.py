@@ -31,7 +31,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _configure_database(app)
     _configure_logging(app)
 
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -42,6 +42,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
 
     from app import auth, errors, security
 
