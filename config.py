@@ -58,7 +58,11 @@ class Config:
     # Rate limits: in memory by default, Redis in production.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per 15 minutes")
+    # Failed logins: per account, and per client address.
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
+    RATELIMIT_LOGIN_ADDRESS = os.environ.get("RATELIMIT_LOGIN_ADDRESS", "100 per hour")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "varna")
+    RATELIMIT_HEADERS_ENABLED = True
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # number of proxies setting X-Forwarded-For
 
     # Localisation

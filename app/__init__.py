@@ -28,6 +28,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
             "SECRET_KEY saknas: sätt miljövariabeln SECRET_KEY (krävs utanför utveckling och test)."
         )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _configure_database(app)
     _configure_logging(app)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -42,6 +44,16 @@ def _render(code: int, detail: str | None = None):
     ), code
 
 
+def _too_many_message() -> str:
+    from app.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return _("Du har gjort för många försök. Försök igen om en stund.")
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    return _("Du har gjort för många försök. Försök igen om %(minutes)s minuter.", minutes=minutes)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -56,10 +68,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         if code == 429:
-            retry = getattr(error, "description", "")
-            detail = _("Du har gjort för många försök. Försök igen om en stund.")
-            log.info("rate limited: %s", retry)
-            return _render(429, detail)
+            return _render(429, _too_many_message())
         return _render(code if code in _messages() else 500)
 
     @app.errorhandler(Exception)

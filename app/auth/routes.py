@@ -21,12 +21,29 @@ def _safe_next(target: str | None) -> str:
     return url_for("learning.index")
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
+def _failed_login(response) -> bool:
+    """Only failed attempts count: a successful login redirects."""
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed_login,
+    scope="login-address",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learning.index"))
@@ -53,6 +70,9 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        # Logging out ends every session of the person, on every device.
+        current_user.end_all_sessions()
+        db.session.commit()
         logout_user()
     lang = session.get("lang")
     session.clear()

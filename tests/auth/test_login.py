@@ -107,3 +107,30 @@ def test_language_switch_shows_english(client, auth, make):
     english = client.get("/logga-in").get_data(as_text=True)
     assert 'lang="en"' in english
     assert "Log in" in english
+
+
+def test_logout_ends_every_session_of_the_person(app, client, auth, make):
+    from tests.conftest import AuthActions
+
+    make.employee(email="anna@kommun.se")
+    other = app.test_client()
+    AuthActions(other).login("anna@kommun.se")
+    auth.login("anna@kommun.se")
+    auth.logout()
+    assert other.get("/").status_code == 302
+
+
+def test_idle_session_ends(app, client, auth, make):
+    make.employee(email="anna@kommun.se")
+    auth.login("anna@kommun.se")
+    with client.session_transaction() as session:
+        session["seen"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 1
+    assert client.get("/").status_code == 302
+
+
+def test_session_ends_after_the_absolute_limit(app, client, auth, make):
+    make.employee(email="anna@kommun.se")
+    auth.login("anna@kommun.se")
+    with client.session_transaction() as session:
+        session["login_at"] -= int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()) + 1
+    assert client.get("/").status_code == 302
