@@ -65,6 +65,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # number of proxies setting X-Forwarded-For
 
+    # Logging: "json" for one JSON object per line
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
     # Localisation
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _configure_database(app)
-    _configure_logging(app)
 
     from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -49,8 +47,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     mail.init_app(app)
 
-    from app import auth, errors, security
+    from app import auth, errors, logs, security
 
+    logs.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     security.init_app(app)
@@ -107,13 +106,6 @@ def _tune_sqlite(engine: Any) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-
-
-def _configure_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,7 +6,7 @@ import logging
 import math
 import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -38,7 +38,8 @@ def _messages() -> dict[int, tuple[str, str]]:
 def _render(code: int, detail: str | None = None):
     title, message = _messages().get(code, _messages()[500])
     if request.path.startswith("/api/"):
-        return jsonify({"error": {"status": code, "message": detail or message}}), code
+        body = {"status": code, "message": detail or message, "request_id": g.get("request_id")}
+        return jsonify({"error": body}), code
     return render_template(
         "errors/error.html", code=code, title=title, message=detail or message
     ), code
