@@ -124,5 +124,6 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.demo.cli import demo_cli
+    from app.maintenance import cli as _maintenance_cli  # noqa: F401  (adds `db backup`)
 
     app.cli.add_command(demo_cli)

@@ -1,0 +1,1 @@
+"""Operations: backups and the removal of old personal data (gallring)."""
