@@ -65,6 +65,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # number of proxies setting X-Forwarded-For
 
+    # Gallring: personal data of people who left this many years ago is removed.
+    RETENTION_YEARS = _int("RETENTION_YEARS", 2)
+
     # Logging: "json" for one JSON object per line
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -123,7 +123,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from app.courses.cli import courses_cli
     from app.demo.cli import demo_cli
-    from app.maintenance import cli as _maintenance_cli  # noqa: F401  (adds `db backup`)
+    from app.maintenance.cli import privacy_cli  # also adds `db backup`
+
+    app.cli.add_command(courses_cli)
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(privacy_cli)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.admin import bp, services
 from app.auth import access
 from app.extensions import db
-from app.models import Employee
+from app.models import AuditEvent, Employee
 
 
 @bp.before_request
@@ -35,6 +35,16 @@ def people():
 @bp.route("/personal/<int:employee_id>")
 def person(employee_id: int):
     employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
+    # HR's look at a person's record is itself logged (privacy).
+    db.session.add(
+        AuditEvent(
+            actor_id=current_user.id,
+            action="person.view",
+            target_type="employee",
+            target_id=str(employee.id),
+        )
+    )
+    db.session.commit()
     return render_template("admin/person.html", employee=employee)
 
 

@@ -1,15 +1,27 @@
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, services
 from app.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
 from app.extensions import db, limiter
+from app.maintenance import privacy
+from app.models import AuditEvent
 
 
 def _safe_next(target: str | None) -> str:
@@ -112,3 +124,31 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/konto/mina-uppgifter")
+@login_required
+def my_data():
+    data = privacy.personal_data(db.session, current_user)
+    return render_template("auth/my_data.html", data=data)
+
+
+@bp.route("/konto/mina-uppgifter.json")
+@login_required
+def my_data_json():
+    data = privacy.personal_data(db.session, current_user)
+    db.session.add(
+        AuditEvent(
+            actor_id=current_user.id,
+            action="privacy.export_self",
+            target_type="employee",
+            target_id=str(current_user.id),
+        )
+    )
+    db.session.commit()
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="mina-uppgifter-varna.json"'},
+    )

@@ -105,3 +105,21 @@ def test_on_a_phone_nothing_scrolls_sideways(page, axe, people):
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0
+
+
+def test_my_data_and_password_pages(page, axe, people):
+    login(page, "medarbetare@k.se", PASSWORD, axe)
+    axe(page)
+    page.get_by_role("link", name="Mina uppgifter").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Mina uppgifter").is_visible()
+    axe(page)
+    page.get_by_role("link", name="Byt lösenord").click()
+    page.wait_for_load_state("load")
+    page.get_by_label("Nuvarande lösenord").fill(PASSWORD)
+    page.get_by_label("Nytt lösenord").fill("kort")
+    page.get_by_label("Upprepa det nya lösenordet").fill("kort")
+    page.get_by_role("button", name="Byt lösenord").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_text("minst 12 tecken").first.is_visible()
+    axe(page)

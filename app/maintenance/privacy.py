@@ -1,0 +1,214 @@
+"""Personal data: what Värna holds about a person (GDPR art. 15), and gallring.
+
+Gallring follows the municipality's deletion decision (gallringsbeslut): the
+personal data of people who left more than RETENTION_YEARS ago is removed. The
+training records stay, tied to an anonymous person with the same unit and level,
+so the reports' counts and trends do not change.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.dates import add_months
+from app.models import (
+    Attempt,
+    AuditEvent,
+    Completion,
+    Employee,
+    EmployeeTag,
+    Progress,
+    ReminderLog,
+    SessionAttendance,
+    UnitManager,
+)
+
+log = logging.getLogger(__name__)
+ANONYMOUS = "Gallrad"
+
+
+def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
+    """Everything Värna holds about one person, as plain JSON-able data."""
+    completions = session.scalars(
+        sa.select(Completion)
+        .where(Completion.employee_id == employee.id)
+        .options(sa.orm.joinedload(Completion.course), sa.orm.joinedload(Completion.course_version))
+        .order_by(Completion.completed_at)
+    ).all()
+    attempts = session.scalars(
+        sa.select(Attempt).where(Attempt.employee_id == employee.id).order_by(Attempt.started_at)
+    ).all()
+    progress = session.scalars(sa.select(Progress).where(Progress.employee_id == employee.id)).all()
+    reminders = session.scalars(
+        sa.select(ReminderLog).where(ReminderLog.employee_id == employee.id)
+    ).all()
+    sessions = session.scalars(
+        sa.select(SessionAttendance)
+        .where(SessionAttendance.employee_id == employee.id)
+        .options(sa.orm.joinedload(SessionAttendance.session))
+    ).all()
+    managed = session.scalars(
+        sa.select(UnitManager)
+        .where(UnitManager.employee_id == employee.id)
+        .options(sa.orm.joinedload(UnitManager.unit))
+    ).all()
+    events = session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.target_type == "employee", AuditEvent.target_id == str(employee.id))
+        .order_by(AuditEvent.occurred_at)
+    ).all()
+    return {
+        "person": {
+            "employee_number": employee.employee_number,
+            "first_name": employee.first_name,
+            "last_name": employee.last_name,
+            "email": employee.email,
+            "title": employee.title,
+            "level": employee.level,
+            "occupation_tags": employee.occupation_tags,
+            "unit": {"code": employee.unit.code, "name": employee.unit.name},
+            "active": employee.active,
+            "start_date": _iso(employee.start_date),
+            "end_date": _iso(employee.end_date),
+            "roles": [
+                r for r, on in (("hr", employee.is_hr), ("reporter", employee.is_reporter)) if on
+            ],
+            "last_login_at": _iso(employee.last_login_at),
+            "created_at": _iso(employee.created_at),
+        },
+        "leads_units": [
+            {
+                "unit": m.unit.name,
+                "role": m.role,
+                "starts_on": _iso(m.starts_on),
+                "ends_on": _iso(m.ends_on),
+            }
+            for m in managed
+        ],
+        "completions": [
+            {
+                "course": c.course.title if c.course else c.title,
+                "version": c.course_version.version if c.course_version else None,
+                "completed_at": _iso(c.completed_at),
+                "expires_at": _iso(c.expires_at),
+                "score": c.score,
+                "source": c.source,
+                "note": c.note,
+                "verification_code": c.verification_code,
+            }
+            for c in completions
+        ],
+        "quiz_attempts": [
+            {
+                "course_version_id": a.course_version_id,
+                "started_at": _iso(a.started_at),
+                "submitted_at": _iso(a.submitted_at),
+                "answers": a.answers,
+                "score": a.score,
+                "passed": a.passed,
+            }
+            for a in attempts
+        ],
+        "progress": [
+            {
+                "course_version_id": p.course_version_id,
+                "module_index": p.module_index,
+                "started_at": _iso(p.started_at),
+                "updated_at": _iso(p.updated_at),
+            }
+            for p in progress
+        ],
+        "in_person_sessions": [
+            {
+                "title": a.session.title,
+                "held_on": _iso(a.session.held_on),
+                "place": a.session.place,
+            }
+            for a in sessions
+        ],
+        "reminders": [{"kind": r.kind, "sent_on": _iso(r.sent_on)} for r in reminders],
+        "events_about_me": [
+            {"occurred_at": _iso(e.occurred_at), "action": e.action} for e in events
+        ],
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True)
+class GallringPlan:
+    cutoff: date
+    employee_ids: list[int]
+
+    @property
+    def count(self) -> int:
+        return len(self.employee_ids)
+
+
+def plan_gallring(session: Session, *, today: date, years: int) -> GallringPlan:
+    """People who left before the cutoff and still have personal data."""
+    cutoff = add_months(today, -12 * years)
+    ids = session.scalars(
+        sa.select(Employee.id)
+        .where(
+            Employee.active.is_(False),
+            Employee.end_date.is_not(None),
+            Employee.end_date < cutoff,
+            Employee.first_name != ANONYMOUS,
+        )
+        .order_by(Employee.id)
+    ).all()
+    return GallringPlan(cutoff=cutoff, employee_ids=list(ids))
+
+
+def carry_out_gallring(session: Session, plan: GallringPlan, *, actor_id: int | None) -> int:
+    """Remove the personal data; keep anonymous training records for the statistics."""
+    ids = plan.employee_ids
+    if not ids:
+        return 0
+    for chunk_start in range(0, len(ids), 1000):
+        chunk = ids[chunk_start : chunk_start + 1000]
+        session.execute(sa.delete(Attempt).where(Attempt.employee_id.in_(chunk)))
+        session.execute(sa.delete(Progress).where(Progress.employee_id.in_(chunk)))
+        session.execute(sa.delete(ReminderLog).where(ReminderLog.employee_id.in_(chunk)))
+        session.execute(sa.delete(EmployeeTag).where(EmployeeTag.employee_id.in_(chunk)))
+        session.execute(
+            sa.update(Completion)
+            .where(Completion.employee_id.in_(chunk))
+            .values(note="", evidence_path=None)
+        )
+        session.execute(
+            sa.update(Employee)
+            .where(Employee.id.in_(chunk))
+            .values(
+                first_name=ANONYMOUS,
+                last_name="",
+                email=None,
+                employee_number=sa.literal("gallrad-") + sa.cast(Employee.id, sa.String),
+                title="",
+                password_hash=None,
+                start_date=None,
+                last_login_at=None,
+                locale=None,
+            )
+        )
+    session.add(
+        AuditEvent(
+            actor_id=actor_id,
+            action="privacy.gallring",
+            details={"people": len(ids), "cutoff": plan.cutoff.isoformat()},
+        )
+    )
+    session.flush()
+    log.info(
+        "gallring: personal data removed for %s people who left before %s", len(ids), plan.cutoff
+    )
+    return len(ids)
