@@ -47,9 +47,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     mail.init_app(app)
 
-    from app import auth, errors, logs, security
+    from app import auth, errors, labels, logs, security
 
     logs.init_app(app)
+    labels.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     security.init_app(app)
