@@ -168,4 +168,5 @@ class Completion(db.Model):
     __table_args__ = (
         sa.Index("ix_completions_emp_course_date", "employee_id", "course_id", "completed_at"),
         sa.Index("ix_completions_course_date", "course_id", "completed_at"),
+        sa.Index("ix_completions_created_id", "created_at", "id"),  # the API's cursor
     )

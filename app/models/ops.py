@@ -45,6 +45,8 @@ class CoverageSnapshot(db.Model):
     expired: Mapped[int] = mapped_column(default=0)
     overdue: Mapped[int] = mapped_column(default=0)
     pending: Mapped[int] = mapped_column(default=0)
+    # Rebuilt afterwards from completion dates (with today's organisation), not taken on the day.
+    rebuilt: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         sa.UniqueConstraint(

@@ -245,6 +245,32 @@ class CountRow:
 GROUPINGS = ("top", "unit", "level", "course")
 
 
+def _grouped(pairs, group_by: Sequence[str], tops: Sequence[OrgUnit] | None):
+    """FROM clause, key columns and extra condition for grouping the pairs subquery."""
+    unknown = set(group_by) - set(GROUPINGS)
+    if unknown:
+        raise ValueError(f"unknown grouping: {sorted(unknown)}")
+    if "top" in group_by and tops is None:
+        raise ValueError("grouping by 'top' needs tops")
+    stmt_from = pairs
+    condition = sa.true()
+    if "top" in group_by:
+        top = sa.orm.aliased(OrgUnit, name="top")
+        unit = sa.orm.aliased(OrgUnit, name="unit")
+        stmt_from = pairs.join(unit, unit.id == pairs.c.unit_id).join(
+            top, unit.path.startswith(top.path)
+        )
+        condition = top.id.in_([t.id for t in tops or []])
+    columns = {
+        "unit": pairs.c.unit_id,
+        "level": pairs.c.level,
+        "course": pairs.c.course_id,
+    }
+    if "top" in group_by:
+        columns["top"] = top.id
+    return stmt_from, [columns[g] for g in group_by], condition
+
+
 def status_counts(
     session: Session,
     *,
@@ -257,41 +283,43 @@ def status_counts(
 
     One grouped query, whatever the size of the organisation.
     """
-    unknown = set(group_by) - set(GROUPINGS)
-    if unknown:
-        raise ValueError(f"unknown grouping: {sorted(unknown)}")
-    if "top" in group_by and tops is None:
-        raise ValueError("grouping by 'top' needs tops")
     pairs = pairs_stmt(on, scope).subquery("p")
-    columns = []
-    stmt_from = pairs
-    if "top" in group_by:
-        top = sa.orm.aliased(OrgUnit, name="top")
-        unit = sa.orm.aliased(OrgUnit, name="unit")
-        stmt_from = pairs.join(unit, unit.id == pairs.c.unit_id).join(
-            top, unit.path.startswith(top.path)
-        )
-    keys = []
-    for g in group_by:
-        if g == "top":
-            col = top.id
-        elif g == "unit":
-            col = pairs.c.unit_id
-        elif g == "level":
-            col = pairs.c.level
-        else:
-            col = pairs.c.course_id
-        keys.append(col)
-        columns.append(col)
-    stmt = sa.select(*columns, pairs.c.status, sa.func.count()).select_from(stmt_from)
-    if "top" in group_by:
-        stmt = stmt.where(top.id.in_([t.id for t in tops or []]))
-    stmt = stmt.group_by(*keys, pairs.c.status)
+    stmt_from, keys, condition = _grouped(pairs, group_by, tops)
+    stmt = (
+        sa.select(*keys, pairs.c.status, sa.func.count())
+        .select_from(stmt_from)
+        .where(condition)
+        .group_by(*keys, pairs.c.status)
+    )
     totals: dict[tuple, dict[str, int]] = {}
     for row in session.execute(stmt):
         *key, status, n = row
         totals.setdefault(tuple(key), {})[status] = n
     return [CountRow(key=k, counts=Counts(**v)) for k, v in sorted(totals.items(), key=_sort_key)]
+
+
+def people_counts(
+    session: Session,
+    *,
+    on: date,
+    group_by: Sequence[str] = (),
+    tops: Sequence[OrgUnit] | None = None,
+    scope: Scope = Scope(),
+) -> dict[tuple, int]:
+    """Distinct people with at least one required course, per group (same groupings).
+
+    Pairs count people once per course; this is the head count behind a group,
+    used to hide groups of fewer than five people from the reporter role.
+    """
+    pairs = pairs_stmt(on, scope).subquery("p")
+    stmt_from, keys, condition = _grouped(pairs, group_by, tops)
+    stmt = (
+        sa.select(*keys, sa.func.count(sa.distinct(pairs.c.employee_id)))
+        .select_from(stmt_from)
+        .where(condition)
+        .group_by(*keys)
+    )
+    return {tuple(key): n for *key, n in session.execute(stmt)}
 
 
 def _sort_key(item: tuple[tuple, dict]) -> tuple:
@@ -379,6 +407,7 @@ __all__ = [
     "employee_statuses",
     "pair_statuses",
     "pairs_stmt",
+    "people_counts",
     "status_counts",
     "total_counts",
 ]
