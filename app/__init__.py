@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from app.admin.imports.cli import hr_cli
     from app.courses.cli import courses_cli
     from app.demo.cli import demo_cli
     from app.maintenance.cli import privacy_cli  # also adds `db backup`
@@ -131,4 +132,5 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(courses_cli)
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(hr_cli)
     app.cli.add_command(privacy_cli)

@@ -47,3 +47,25 @@ class PasswordChangeForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Logga ut"))
+
+
+class SetPasswordForm(FlaskForm):
+    """A new account chooses its password from an invitation link."""
+
+    new_password = PasswordField(
+        _l("Välj lösenord"),
+        validators=[DataRequired(_l("Fyll i ett lösenord.")), Length(max=1000)],
+        description=_l(
+            "Minst 12 tecken. En fras av flera ord är lätt att minnas och svår att gissa."
+        ),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Upprepa lösenordet"),
+        validators=[
+            DataRequired(_l("Upprepa lösenordet.")),
+            EqualTo("new_password", _l("Lösenorden är inte lika.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Spara lösenord"))

@@ -152,3 +152,28 @@ def my_data_json():
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="mina-uppgifter-varna.json"'},
     )
+
+
+@bp.route("/konto/inbjudan/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """A new account (from the HR import) sets its password through a single-use link."""
+    from app.auth import invitations
+    from app.auth.forms import SetPasswordForm
+
+    employee = invitations.employee_for_token(db.session, token)
+    if employee is None:
+        return render_template("auth/invitation.html", form=None), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(
+                db.session, employee=employee, password=form.new_password.data, actor=employee
+            )
+        except services.PasswordRejected as exc:
+            db.session.rollback()
+            form.new_password.errors.append(_(str(exc)))
+        else:
+            db.session.commit()
+            flash(_("Ditt lösenord är sparat. Logga in med din e-postadress."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/invitation.html", form=form, employee=employee)
