@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -25,6 +26,7 @@ from app.models import (
 )
 
 _counter = itertools.count(1)
+EXAMPLE_COURSE = Path(__file__).resolve().parent.parent / "courses" / "example-intro"
 # Hashing is slow on purpose; tests share one hash of the common test password.
 _HASHES: dict[str, str] = {}
 
@@ -205,3 +207,15 @@ class Factories:
         self.session.add(exemption)
         self.session.commit()
         return exemption
+
+    def synced_course(self, folder: Path | str = EXAMPLE_COURSE) -> Course:
+        """A course loaded from its folder as `courses sync` does (default: courses/example-intro)."""
+        import sqlalchemy as sa
+
+        from app.courses.loader import load_course
+        from app.courses.services import apply_course
+
+        loaded = load_course(Path(folder))
+        apply_course(self.session, loaded)
+        self.session.commit()
+        return self.session.scalars(sa.select(Course).where(Course.slug == loaded.slug)).one()

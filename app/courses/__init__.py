@@ -1,0 +1,1 @@
+"""Courses as content: the format (schema.py), the loader, `courses validate|sync`."""
