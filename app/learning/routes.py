@@ -1,20 +1,373 @@
+"""My training, the course player, the quiz, certificates and the public verification page."""
+
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import render_template
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.extensions import db
-from app.learning import bp
-from app.models import Completion
+from app.auth import access
+from app.courses.markdown import render_markdown
+from app.extensions import db, limiter
+from app.learning import bp, services
+from app.learning.certificate import CertificateData, certificate_pdf
+from app.learning.services import STOCKHOLM, Tampered
+from app.models import Attempt, Completion, CompletionSource, CourseVersion
+
+bp.add_app_template_filter(render_markdown, "course_markdown")
+
+VARIANT_LABELS = {"": "Svenska", "en": "English", "lattlast": "Lättläst svenska"}
+VARIANT_LANG = {"": "sv", "en": "en", "lattlast": "sv"}
 
 
 @bp.route("/")
 @login_required
 def index():
-    history = db.session.scalars(
-        sa.select(Completion)
-        .where(Completion.employee_id == current_user.id)
-        .order_by(Completion.completed_at.desc())
-    ).all()
-    return render_template("learning/index.html", history=history)
+    training = services.my_training(db.session, employee_id=current_user.id, on=services.today())
+    return render_template("learning/index.html", t=training, format_code=services.format_code)
+
+
+# -- the course player ------------------------------------------------------------------
+
+
+def _version_or_404(slug: str) -> CourseVersion:
+    version = services.current_version(db.session, slug)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _course_context(version: CourseVersion, variant: str) -> dict:
+    content = services.variant_content(version.content, variant)
+    return {
+        "version": version,
+        "course": version.course,
+        "content": content,
+        "variant": variant,
+        "content_lang": content.get("language", "sv"),
+        "support": services.support_contacts(
+            current_app.config.get("SUPPORT_CONTACTS", ""), content.get("support", [])
+        ),
+        "tel_href": services.tel_href,
+        "module_total": len(content["modules"]),
+    }
+
+
+@bp.route("/kurser/<slug>")
+@login_required
+def course(slug: str):
+    version = _version_or_404(slug)
+    progress = services.get_progress(db.session, employee_id=current_user.id, version=version)
+    variant = progress.variant if progress else ""
+    choices = [
+        (v, VARIANT_LABELS.get(v, v), VARIANT_LANG.get(v, "sv"))
+        for v in services.variants(version.content)
+    ]
+    resume_url = (
+        _resume_url(slug, progress.module_index, services.module_count(version))
+        if progress
+        else None
+    )
+    return render_template(
+        "learning/course.html",
+        progress=progress,
+        choices=choices,
+        resume_url=resume_url,
+        **_course_context(version, variant),
+    )
+
+
+@bp.route("/kurser/<slug>/starta", methods=["POST"])
+@login_required
+def start(slug: str):
+    version = _version_or_404(slug)
+    try:
+        progress = services.start_course(
+            db.session,
+            employee_id=current_user.id,
+            version=version,
+            variant=request.form.get("variant", ""),
+        )
+    except Tampered:
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    return redirect(_resume_url(slug, progress.module_index, services.module_count(version)))
+
+
+def _resume_url(slug: str, index: int, count: int) -> str:
+    if index >= count:
+        return url_for("learning.quiz_intro", slug=slug)
+    return url_for("learning.module", slug=slug, index=index + 1)
+
+
+def _started_progress(version: CourseVersion):
+    progress = services.get_progress(db.session, employee_id=current_user.id, version=version)
+    if progress is None or not progress.warning_accepted:
+        return None
+    return progress
+
+
+@bp.route("/kurser/<slug>/moduler/<int:index>")
+@login_required
+def module(slug: str, index: int):
+    version = _version_or_404(slug)
+    progress = _started_progress(version)
+    if progress is None:  # the content warning comes first
+        return redirect(url_for("learning.course", slug=slug))
+    return _render_module(version, progress, index)
+
+
+def _render_module(version, progress, index: int, check=None, status: int = 200):
+    ctx = _course_context(version, progress.variant)
+    count = ctx["module_total"]
+    if not 1 <= index <= count:
+        abort(404)
+    if index - 1 > progress.module_index:  # not reached yet: back to where the learner is
+        return redirect(_resume_url(version.course.slug, progress.module_index, count))
+    module = ctx["content"]["modules"][index - 1]
+    blocks, n = [], 0
+    for block in module["blocks"]:
+        if block["type"] == "check":
+            block = {**block, "index": n}
+            n += 1
+        blocks.append(block)
+    return render_template(
+        "learning/module.html",
+        progress=progress,
+        module=module,
+        blocks=blocks,
+        index=index,
+        check=check,
+        **ctx,
+    ), status
+
+
+@bp.route("/kurser/<slug>/moduler/<int:index>/kontroll/<int:check_index>", methods=["POST"])
+@login_required
+def check(slug: str, index: int, check_index: int):
+    version = _version_or_404(slug)
+    progress = _started_progress(version)
+    if progress is None:
+        abort(400)
+    modules = services.variant_content(version.content, progress.variant)["modules"]
+    if not 1 <= index <= len(modules) or index - 1 > progress.module_index:
+        abort(400)
+    try:
+        result = services.answer_check(
+            modules[index - 1], check_index, request.form.getlist("svar")
+        )
+    except Tampered:
+        abort(400)
+    return _render_module(version, progress, index, check=result)
+
+
+@bp.route("/kurser/<slug>/moduler/<int:index>/klar", methods=["POST"])
+@login_required
+def module_done(slug: str, index: int):
+    version = _version_or_404(slug)
+    progress = _started_progress(version)
+    if progress is None:
+        abort(400)
+    count = services.module_count(version)
+    try:
+        services.complete_module(db.session, progress=progress, index=index - 1, count=count)
+    except Tampered:
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    return redirect(_resume_url(slug, index, count))
+
+
+# -- the quiz ---------------------------------------------------------------------------
+
+
+@bp.route("/kurser/<slug>/prov")
+@login_required
+def quiz_intro(slug: str):
+    version = _version_or_404(slug)
+    progress = _started_progress(version)
+    if progress is None:
+        return redirect(url_for("learning.course", slug=slug))
+    ctx = _course_context(version, progress.variant)
+    if progress.module_index < ctx["module_total"]:
+        return redirect(_resume_url(slug, progress.module_index, ctx["module_total"]))
+    attempts = services.attempts_for(
+        db.session, employee_id=current_user.id, course_id=version.course_id
+    )
+    return render_template("learning/quiz_intro.html", progress=progress, attempts=attempts, **ctx)
+
+
+@bp.route("/kurser/<slug>/prov", methods=["POST"])
+@login_required
+def quiz_start(slug: str):
+    version = _version_or_404(slug)
+    progress = _started_progress(version)
+    try:
+        attempt = services.start_attempt(
+            db.session, employee_id=current_user.id, version=version, progress=progress
+        )
+    except services.QuizNotReady:
+        db.session.rollback()
+        flash(_("Läs kursens moduler innan du gör provet."), "info")
+        return redirect(url_for("learning.course", slug=slug))
+    db.session.commit()
+    return redirect(url_for("learning.quiz", token=attempt.token))
+
+
+def _own_attempt(token: str) -> Attempt:
+    attempt = db.session.scalar(db.select(Attempt).where(Attempt.token == token))
+    # Someone else's attempt does not exist for you.
+    if attempt is None or attempt.employee_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _quiz_questions(attempt: Attempt) -> list[dict]:
+    """The attempt's questions in the learner's variant, options in the attempt's order."""
+    quiz = services.variant_content(attempt.course_version.content, attempt.variant)["quiz"]
+    out = []
+    for q in quiz["questions"]:
+        by_id = {o["id"]: o for o in q["options"]}
+        order = attempt.option_order.get(q["id"]) or list(by_id)
+        out.append({**q, "options": [by_id[i] for i in order if i in by_id]})
+    return out
+
+
+@bp.route("/prov/<token>")
+@login_required
+def quiz(token: str):
+    attempt = _own_attempt(token)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("learning.result", token=token))
+    return _render_quiz(attempt, answers={}, unanswered=[])
+
+
+def _render_quiz(attempt: Attempt, *, answers: dict, unanswered: list[str], status: int = 200):
+    return render_template(
+        "learning/quiz.html",
+        attempt=attempt,
+        questions=_quiz_questions(attempt),
+        answers=answers,
+        unanswered=unanswered,
+        **_course_context(attempt.course_version, attempt.variant),
+    ), status
+
+
+@bp.route("/prov/<token>", methods=["POST"])
+@login_required
+def quiz_submit(token: str):
+    attempt = _own_attempt(token)
+    quiz = services.variant_content(attempt.course_version.content, "")["quiz"]
+    form = {key: request.form.getlist(key) for key in request.form if key != "csrf_token"}
+    try:
+        parsed = services.parse_answers(quiz, form)
+    except Tampered:
+        abort(400)
+    if attempt.submitted_at is not None:
+        return _already_submitted(attempt, parsed.answers)
+    if parsed.unanswered:
+        return _render_quiz(
+            attempt, answers=parsed.answers, unanswered=parsed.unanswered, status=422
+        )
+    try:
+        services.submit_attempt(db.session, attempt=attempt, answers=parsed.answers)
+    except services.AlreadySubmitted:
+        db.session.rollback()
+        return _already_submitted(_own_attempt(token), parsed.answers)
+    db.session.commit()
+    return redirect(url_for("learning.result", token=token), code=303)
+
+
+def _already_submitted(attempt: Attempt, answers: dict):
+    """The same answers again (double click) see the result; other answers are refused."""
+    if attempt.answers == answers:
+        return redirect(url_for("learning.result", token=attempt.token), code=303)
+    return render_template(
+        "learning/already_submitted.html",
+        attempt=attempt,
+        **_course_context(attempt.course_version, attempt.variant),
+    ), 400
+
+
+@bp.route("/prov/<token>/resultat")
+@login_required
+def result(token: str):
+    attempt = _own_attempt(token)
+    if attempt.submitted_at is None:
+        return redirect(url_for("learning.quiz", token=token))
+    completion = services.completion_for_attempt(db.session, attempt.id)
+    version = attempt.course_version
+    main_quiz = services.variant_content(version.content, "")["quiz"]
+    score = services.score_answers(main_quiz, attempt.answers or {}, version.pass_mark)
+    return render_template(
+        "learning/result.html",
+        attempt=attempt,
+        questions=_quiz_questions(attempt),
+        right=score.right,
+        completion=completion,
+        format_code=services.format_code,
+        is_current=version.is_current and version.course.active,
+        **_course_context(version, attempt.variant),
+    )
+
+
+# -- certificates and verification -----------------------------------------------------
+
+SOURCE_LABELS = {
+    CompletionSource.ONLINE.value: "webbkurs i Värna",
+    CompletionSource.SESSION.value: "utbildningstillfälle",
+    CompletionSource.IMPORT.value: "tidigare registrering",
+    CompletionSource.EXTERNAL.value: "extern utbildning",
+}
+
+
+@bp.route("/intyg/<int:completion_id>.pdf")
+@login_required
+def certificate(completion_id: int):
+    completion = db.session.get(Completion, completion_id)
+    if completion is None:
+        abort(404)
+    access.require_employee(current_user, completion.employee)
+    completed_on = completion.completed_at.astimezone(STOCKHOLM).date()
+    expires_on = (
+        completion.expires_at.astimezone(STOCKHOLM).date() if completion.expires_at else None
+    )
+    code = services.format_code(completion.verification_code)
+    data = CertificateData(
+        name=completion.employee.full_name,
+        course=completion.course.title if completion.course else completion.title,
+        version=completion.course_version.version if completion.course_version else None,
+        completed_on=completed_on,
+        expires_on=expires_on,
+        code=code,
+        verify_url=current_app.config["BASE_URL"].rstrip("/") + url_for("learning.verify"),
+        municipality=current_app.config["MUNICIPALITY_NAME"],
+        source_label=SOURCE_LABELS.get(completion.source, completion.source),
+    )
+    slug = completion.course.slug if completion.course else "utbildning"
+    return Response(
+        certificate_pdf(data),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="intyg-{slug}-{completed_on.isoformat()}.pdf"'
+        },
+    )
+
+
+@bp.route("/verifiera")
+@limiter.limit("60 per minute")
+def verify():
+    code = (request.args.get("kod") or "").strip()
+    found = services.verify_code(db.session, code, on=services.today()) if code else None
+    status = 404 if code and found is None else 200
+    return render_template("learning/verify.html", code=code, found=found), status
