@@ -134,3 +134,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(hr_cli)
     app.cli.add_command(privacy_cli)
+    from app.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)

@@ -94,6 +94,16 @@ def can_view_all_units(user: Any) -> bool:
     return is_hr(user) or is_reporter(user)
 
 
+def can_view_people_reports(user: Any) -> bool:
+    """Reports that name people (e.g. nothing completed): HR, and managers for their subtree."""
+    return is_hr(user) or is_manager(user)
+
+
+def can_export(user: Any) -> bool:
+    """Audited exports of training records and coverage, and the API tokens: HR."""
+    return is_hr(user)
+
+
 def can_view_unit(user: Any, unit: OrgUnit) -> bool:
     """See the people of a unit (names and statuses): HR, or a manager above it."""
     if is_hr(user):
@@ -118,6 +128,39 @@ def can_view_employee(user: Any, employee: Employee) -> bool:
 def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
     """Remind people and register session attendance for a unit."""
     return can_view_unit(user, unit)
+
+
+def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
+    """The units this person leads as chef (from HR) today; a deputy's units are not here."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = on or date.today()
+    stmt = (
+        sa.select(OrgUnit)
+        .join(UnitManager, UnitManager.unit_id == OrgUnit.id)
+        .where(
+            UnitManager.employee_id == user.id,
+            UnitManager.role == "chef",
+            OrgUnit.active.is_(True),
+            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
+            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+        )
+    )
+    return list(db.session.scalars(stmt))
+
+
+def can_delegate_unit(user: Any, unit: OrgUnit) -> bool:
+    """Give a deputy the view of a unit: HR, or its chef (or a chef above); never a deputy."""
+    if is_hr(user):
+        return True
+    return any(unit.path.startswith(u.path) for u in led_units(user))
+
+
+def reach_paths(user: Any) -> list[str] | None:
+    """The subtrees whose people this person may act on; None means everyone (HR)."""
+    if is_hr(user):
+        return None
+    return managed_paths(user)
 
 
 def require(predicate: Callable[[Any], bool]) -> Callable:

@@ -1,22 +1,374 @@
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth import access
 from app.extensions import db
-from app.reports import bp, services
+from app.models import Course, OrgUnit
+from app.reports import bp, charts, exports, pdf, services
+from app.reports.forms import ExportForm, TargetForm
+
+LEVEL_LABELS = {
+    "ledning": _l("Ledning"),
+    "chef": _l("Chefer"),
+    "medarbetare": _l("Medarbetare"),
+    "fortroendevald": _l("Förtroendevalda"),
+}
+PREVENTION_LABELS = {
+    "universal": _l("Främjande (universell)"),
+    "selective": _l("Förebyggande (selektiv)"),
+    "indicated": _l("Riktad (indikerad)"),
+}
+
+
+@bp.app_template_filter("coverage_pct")
+def coverage_pct(value: float | None) -> str:
+    return charts.pct(value)
+
+
+@bp.app_template_filter("sv_int")
+def sv_int(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+def _within() -> list[str] | None:
+    return None if access.can_view_all_units(current_user) else access.managed_paths(current_user)
+
+
+def _hide_small() -> bool:
+    return access.is_reporter(current_user) and not access.is_hr(current_user)
+
+
+def _on() -> date:
+    value = request.args.get("dag", "")
+    try:
+        day = date.fromisoformat(value) if value else date.today()
+    except ValueError:
+        abort(400)
+    return min(day, date.today())
+
+
+def _bars(m: services.Matrix, hide_small: bool) -> list[charts.Bar]:
+    bars = []
+    for row in m.rows:
+        if hide_small and row.total.small():
+            bars.append(charts.Bar(row.label, None, _("färre än 5")))
+        else:
+            bars.append(charts.Bar(row.label, row.total.coverage))
+    return bars
+
+
+def _heat(m: services.Matrix, hide_small: bool):
+    cells = []
+    for row in m.rows:
+        line = []
+        for lvl in m.levels:
+            cell = row.cells[lvl]
+            if not cell.counts.total:
+                line.append((None, "–"))
+            elif hide_small and cell.small():
+                line.append((None, "<5"))
+            else:
+                line.append((cell.coverage, f"{round(cell.coverage * 100)}"))
+        cells.append(line)
+    return charts.heat_map(
+        "heat",
+        _("Täckning per förvaltning och nivå (procent)"),
+        [r.label for r in m.rows],
+        [str(LEVEL_LABELS[lvl]) for lvl in m.levels],
+        cells,
+    )
+
+
+def _common(**extra):
+    return {
+        "level_labels": LEVEL_LABELS,
+        "prevention_labels": PREVENTION_LABELS,
+        "hide_small": _hide_small(),
+        "definition": services.DEFINITION,
+        "can_see_people": access.can_view_people_reports(current_user),
+        "can_export": access.can_export(current_user),
+        **extra,
+    }
 
 
 @bp.route("/")
 @access.require(access.can_view_reports)
 def index():
-    within = None if access.can_view_all_units(current_user) else access.managed_paths(current_user)
+    on, within = _on(), _within()
     tops = services.administrations(db.session, within)
-    matrix = services.headcount_matrix(db.session, tops)
+    data = services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
+    m = services.matrix(
+        db.session, data, title=_("Alla kurser som krävs"), rest_label=_("Direkt under kommunen")
+    )
+    target = services.get_target(db.session)
     return render_template(
         "reports/index.html",
-        matrix=matrix,
-        hide_small=access.is_reporter(current_user) and not access.is_hr(current_user),
-        small=services.SMALL_GROUP,
+        **_common(
+            on=on,
+            matrix=m,
+            target=target,
+            bars=charts.bar_chart(
+                "bars",
+                _("Täckning per förvaltning, alla kurser som krävs"),
+                _bars(m, _hide_small()),
+                target=target.share if target else None,
+            ),
+            heat=_heat(m, _hide_small()),
+        ),
+    )
+
+
+@bp.route("/kurser")
+@access.require(access.can_view_reports)
+def by_course():
+    on, within = _on(), _within()
+    tops = services.administrations(db.session, within)
+    data = services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
+    courses = services.courses_by_id(db.session, data.course_ids)
+    matrices = [
+        services.matrix(
+            db.session,
+            data,
+            title=c.title,
+            course_ids=[c.id],
+            rest_label=_("Direkt under kommunen"),
+        )
+        for c in courses.values()
+    ]
+    return render_template("reports/courses.html", **_common(on=on, matrices=matrices))
+
+
+@bp.route("/forebyggande-niva")
+@access.require(access.can_view_reports)
+def by_prevention_level():
+    on, within = _on(), _within()
+    tops = services.administrations(db.session, within)
+    data = services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
+    courses = services.courses_by_id(db.session, data.course_ids)
+    sections = []
+    for level in services.PREVENTION_LEVELS:
+        ids = [cid for cid, c in courses.items() if level in (c.prevention_levels or [])]
+        m = services.matrix(
+            db.session,
+            data,
+            title=str(PREVENTION_LABELS[level]),
+            course_ids=ids,
+            rest_label=_("Direkt under kommunen"),
+        )
+        sections.append((level, [courses[i] for i in ids], m))
+    return render_template("reports/prevention.html", **_common(on=on, sections=sections))
+
+
+@bp.route("/enhet/<int:unit_id>")
+@access.require(access.can_view_reports)
+def unit(unit_id: int):
+    unit = access.require_unit(current_user, db.session.get(OrgUnit, unit_id), aggregates=True)
+    on = _on()
+    course_id = request.args.get("kurs", type=int)
+    scope = services.Scope(
+        unit_paths=[unit.path], course_ids=[course_id] if course_id is not None else None
+    )
+    children = services.child_units(db.session, unit)
+    data = services.cube(db.session, on=on, tops=children, scope=scope)
+    m = services.matrix(
+        db.session, data, title=unit.name, rest_label=_("Direkt i %(name)s", name=unit.name)
+    )
+    reachable = {c.id for c in children if access.can_view_unit_aggregates(current_user, c)}
+    return render_template(
+        "reports/unit.html",
+        **_common(
+            on=on,
+            unit=unit,
+            trail=[
+                u
+                for u in services.ancestors(db.session, unit)
+                if access.can_view_unit_aggregates(current_user, u)
+            ],
+            matrix=m,
+            reachable=reachable,
+            course_id=course_id,
+            courses=services.courses_by_id(db.session),
+            bars=charts.bar_chart(
+                "bars",
+                _("Täckning per enhet under %(name)s", name=unit.name),
+                _bars(m, _hide_small()),
+            ),
+        ),
+    )
+
+
+@bp.route("/trend")
+@access.require(access.can_view_reports)
+def trend():
+    within = _within()
+    points = services.trend(db.session, within=within)
+    target = services.get_target(db.session)
+    chart = charts.line_chart(
+        "trend",
+        _("Täckning över tid, alla kurser som krävs"),
+        [charts.Point(p.day, p.counts.coverage, p.rebuilt) for p in points],
+        target=target.share if target else None,
+    )
+    return render_template(
+        "reports/trend.html", **_common(points=points, chart=chart, target=target)
+    )
+
+
+@bp.route("/utan-genomford")
+@access.require(access.can_view_people_reports)
+def nothing_completed():
+    on = _on()
+    within = None if access.is_hr(current_user) else access.managed_paths(current_user)
+    stmt = services.people_without_completion_stmt(on, within)
+    page = max(request.args.get("page", 1, type=int), 1)
+    per_page = 50
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    pages = max((total + per_page - 1) // per_page, 1)
+    return render_template(
+        "reports/nothing.html",
+        **_common(on=on, rows=rows, total=total, page=page, pages=pages),
+    )
+
+
+@bp.route("/lagesrapport")
+@access.require(access.can_view_reports)
+def status_report():
+    on, within = _on(), _within()
+    report = services.status_report(
+        db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
+    )
+    target = report.target.share if report.target else None
+    return render_template(
+        "reports/status.html",
+        **_common(
+            on=on,
+            report=report,
+            bars=charts.bar_chart(
+                "bars",
+                _("Täckning per förvaltning"),
+                _bars(report.matrix, _hide_small()),
+                target=target,
+            ),
+            line=charts.line_chart(
+                "trend",
+                _("Täckning över tid"),
+                [charts.Point(p.day, p.counts.coverage, p.rebuilt) for p in report.trend],
+                target=target,
+            ),
+        ),
+    )
+
+
+@bp.route("/lagesrapport.pdf")
+@access.require(access.can_view_reports)
+def status_report_pdf():
+    on, within = _on(), _within()
+    report = services.status_report(
+        db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
+    )
+    body = pdf.status_report_pdf(
+        report,
+        municipality=_municipality(),
+        hide_small=_hide_small(),
+        level_labels={k: str(v) for k, v in LEVEL_LABELS.items()},
+        prevention_labels={k: str(v) for k, v in PREVENTION_LABELS.items()},
+    )
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="varna-lagesrapport-{on.isoformat()}.pdf"'
+        },
+    )
+
+
+def _municipality() -> str:
+    from flask import current_app
+
+    return current_app.config["MUNICIPALITY_NAME"]
+
+
+@bp.route("/mal", methods=["GET", "POST"])
+@access.require(access.can_administer)
+def target():
+    current = services.get_target(db.session)
+    form = TargetForm()
+    if request.method == "GET" and current:
+        form.percent.data = current.percent
+        form.by.data = current.by
+    if form.validate_on_submit():
+        services.set_target(
+            db.session, percent=form.percent.data, by=form.by.data, actor=current_user
+        )
+        db.session.commit()
+        flash(_("Målet är sparat."), "success")
+        return redirect(url_for("reports.status_report"))
+    return render_template("reports/target.html", **_common(form=form, current=current))
+
+
+def _export_form() -> ExportForm:
+    form = ExportForm(request.args)
+    courses = db.session.scalars(sa.select(Course).order_by(Course.title)).all()
+    form.kurs.choices = [("", _("Alla kurser"))] + [(str(c.id), c.title) for c in courses]
+    return form
+
+
+@bp.route("/export")
+@access.require(access.can_export)
+def export_form():
+    return render_template("reports/export.html", **_common(form=_export_form()))
+
+
+@bp.route("/export/ladda-ned")
+@access.require(access.can_export)
+def export_download():
+    form = _export_form()
+    errors = []
+    if not form.validate():
+        errors = [e for f in form for e in f.errors]
+    unit = None
+    if form.enhet.data:
+        unit = services.unit_by_code(db.session, form.enhet.data.strip())
+        if unit is None:
+            errors.append(_("Ingen enhet har koden %(code)s.", code=form.enhet.data))
+    kind, fmt = form.typ.data, form.format.data
+    f = exports.ExportFilters(
+        on=date.today(),
+        unit=unit,
+        course_id=int(form.kurs.data) if form.kurs.data else None,
+        date_from=form.fran.data,
+        date_to=form.till.data,
+        status=form.status.data or None,
+    )
+    try:
+        table = exports.table(db.session, kind, f)
+    except exports.InvalidFilter as error:
+        errors.append(str(error))
+    if errors:
+        return render_template("reports/export.html", **_common(form=form, errors=errors)), 400
+    exports.audit_export(db.session, kind=kind, fmt=fmt, f=f, actor_id=current_user.id, via="web")
+    db.session.commit()
+    return Response(
+        stream_with_context(exports.chunks(fmt, table)),
+        mimetype=exports.MIMETYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{exports.filename(kind, fmt, f.on)}"'
+        },
     )

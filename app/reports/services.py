@@ -1,22 +1,65 @@
-"""Headcounts per administration and level (coverage arrives with requirements)."""
+"""Report data. Every figure is a sum over coverage.status_counts: the one status definition.
+
+Views ask for a matrix, a drill-down, a trend or the status report and render it; the
+charts, the exports and the API read the same functions, so the numbers always agree.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from app.auth.access import in_subtrees
-from app.models import Employee, Level, OrgUnit
+from app.dates import add_months
+from app.models import (
+    AuditEvent,
+    Course,
+    CoverageSnapshot,
+    Employee,
+    Level,
+    OrgUnit,
+    PreventionLevel,
+    Requirement,
+    SessionAttendance,
+    Setting,
+    TrainingSession,
+)
+from app.reports import coverage
+from app.reports.coverage import COVERED, STATUSES, Counts, Scope
 
-SMALL_GROUP = 5  # aggregates below this are not shown to the reporter role
+SMALL_GROUP = 5  # aggregates below this many people are not shown to the reporter role
+LEVELS: list[str] = [lvl.value for lvl in Level]
+PREVENTION_LEVELS: list[str] = [p.value for p in PreventionLevel]
+TARGET_KEY = "coverage_target"
+
+DEFINITION = (
+    "Täckning = andel av alla par (aktiv person, kurs som krävs av personen) där kursen är "
+    "genomförd och giltig den dagen (status genomförd eller går snart ut). En kurs krävs av "
+    "en person när en aktiv kravregel når personen genom nivå, enhet och/eller yrkesgrupp; "
+    "undantagna personer räknas inte. Går snart ut = giltigheten tar slut inom 30 dagar. "
+    "Försenad = aldrig genomförd och sista dag har passerat. Ej påbörjad = aldrig genomförd, "
+    "inte försenad ännu."
+)
 
 
-@dataclass(frozen=True)
-class HeadcountMatrix:
-    levels: list[str]
-    rows: list[tuple[OrgUnit, dict[str, int]]]
+def _sub(a: Counts, b: Counts) -> Counts:
+    return Counts(*(getattr(a, s.value) - getattr(b, s.value) for s in STATUSES))
+
+
+def _sum(counts: Sequence[Counts]) -> Counts:
+    total = Counts()
+    for c in counts:
+        total = total + c
+    return total
+
+
+# --- units ---------------------------------------------------------------------------------
 
 
 def administrations(session: Session, within: list[str] | None = None) -> list[OrgUnit]:
@@ -29,21 +72,527 @@ def administrations(session: Session, within: list[str] | None = None) -> list[O
     return list(session.scalars(stmt.order_by(OrgUnit.name)))
 
 
-def headcount_matrix(session: Session, tops: list[OrgUnit]) -> HeadcountMatrix:
-    """Active people per top unit's subtree × level, in one grouped query."""
-    levels = [lvl.value for lvl in Level]
-    if not tops:
-        return HeadcountMatrix(levels=levels, rows=[])
-    top = aliased(OrgUnit)
-    stmt = (
-        sa.select(top.id, Employee.level, sa.func.count(Employee.id))
-        .select_from(top)
-        .join(OrgUnit, OrgUnit.path.startswith(top.path))
-        .join(Employee, sa.and_(Employee.unit_id == OrgUnit.id, Employee.active.is_(True)))
-        .where(top.id.in_([t.id for t in tops]))
-        .group_by(top.id, Employee.level)
+def child_units(session: Session, unit: OrgUnit) -> list[OrgUnit]:
+    stmt = sa.select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True))
+    return list(session.scalars(stmt.order_by(OrgUnit.name)))
+
+
+def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's ancestors from the root down (not the unit itself)."""
+    ids = unit.ancestor_ids[:-1]
+    if not ids:
+        return []
+    found = {u.id: u for u in session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def unit_by_code(session: Session, code: str) -> OrgUnit | None:
+    return session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
+
+
+# --- matrices: rows of units × staff levels -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    counts: Counts
+    people: int
+
+    @property
+    def coverage(self) -> float | None:
+        return self.counts.coverage
+
+    def small(self) -> bool:
+        return 0 < self.people < SMALL_GROUP
+
+
+EMPTY = Cell(Counts(), 0)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    unit: OrgUnit | None  # None: the people placed directly in the parent (not in a row below)
+    label: str
+    cells: dict[str, Cell]
+    total: Cell
+
+
+@dataclass(frozen=True)
+class Matrix:
+    title: str
+    levels: list[str]
+    rows: list[MatrixRow]
+    columns: dict[str, Cell]
+    total: Cell
+    course_ids: list[int] | None = None
+
+
+@dataclass
+class Cube:
+    """Pairs per (course, top, level) and per (course, level), from two grouped queries."""
+
+    on: date
+    tops: list[OrgUnit]
+    scope: Scope
+    by_top: dict[tuple[int, int, str], Counts]
+    by_level: dict[tuple[int, str], Counts]
+
+    @property
+    def course_ids(self) -> list[int]:
+        return sorted({c for c, _ in self.by_level})
+
+
+EVERYTHING = Scope()
+
+
+def cube(session: Session, *, on: date, tops: list[OrgUnit], scope: Scope = EVERYTHING) -> Cube:
+    rows = coverage.status_counts(
+        session, on=on, group_by=("course", "top", "level"), tops=tops, scope=scope
     )
-    counts: dict[int, dict[str, int]] = {t.id: dict.fromkeys(levels, 0) for t in tops}
-    for top_id, level, n in session.execute(stmt):
-        counts[top_id][level] = n
-    return HeadcountMatrix(levels=levels, rows=[(t, counts[t.id]) for t in tops])
+    cols = coverage.status_counts(session, on=on, group_by=("course", "level"), scope=scope)
+    return Cube(
+        on=on,
+        tops=tops,
+        scope=scope,
+        by_top={r.key: r.counts for r in rows},
+        by_level={r.key: r.counts for r in cols},
+    )
+
+
+def matrix(
+    session: Session,
+    data: Cube,
+    *,
+    title: str,
+    course_ids: Sequence[int] | None = None,
+    rest_label: str = "",
+) -> Matrix:
+    """Tops × levels for some courses (None: every course), with totals.
+
+    Pairs add up across courses; people do not (one person, several courses), so a
+    matrix over several courses asks for its head counts (two more grouped queries).
+    """
+    courses = list(course_ids) if course_ids is not None else data.course_ids
+    single = len(courses) == 1
+    if single or not courses:
+        people_rows: dict[tuple, int] | None = None
+        people_cols: dict[tuple, int] | None = None
+    else:
+        scope = Scope(
+            unit_paths=data.scope.unit_paths,
+            levels=data.scope.levels,
+            course_ids=courses,
+            employee_ids=data.scope.employee_ids,
+        )
+        people_rows = coverage.people_counts(
+            session, on=data.on, group_by=("top", "level"), tops=data.tops, scope=scope
+        )
+        people_cols = coverage.people_counts(session, on=data.on, group_by=("level",), scope=scope)
+
+    def cell(counts: Counts, people_key: tuple, people: dict | None) -> Cell:
+        if people is None:
+            return Cell(counts, counts.total)
+        return Cell(counts, people.get(people_key, 0))
+
+    rows = []
+    for top in data.tops:
+        cells = {
+            lvl: cell(
+                _sum([data.by_top.get((c, top.id, lvl), Counts()) for c in courses]),
+                (top.id, lvl),
+                people_rows,
+            )
+            for lvl in LEVELS
+        }
+        rows.append(MatrixRow(top, top.name, cells, _total(cells.values())))
+    columns = {
+        lvl: cell(
+            _sum([data.by_level.get((c, lvl), Counts()) for c in courses]), (lvl,), people_cols
+        )
+        for lvl in LEVELS
+    }
+    # People placed directly in the parent (above every row) still count in the totals.
+    rest = {
+        lvl: Cell(
+            _sub(columns[lvl].counts, _sum([r.cells[lvl].counts for r in rows])),
+            columns[lvl].people - sum(r.cells[lvl].people for r in rows),
+        )
+        for lvl in LEVELS
+    }
+    if any(c.counts.total for c in rest.values()):
+        rows.append(MatrixRow(None, rest_label, rest, _total(rest.values())))
+    return Matrix(
+        title=title,
+        levels=LEVELS,
+        rows=rows,
+        columns=columns,
+        total=_total(columns.values()),
+        course_ids=courses,
+    )
+
+
+def _total(cells: Any) -> Cell:
+    cells = list(cells)
+    return Cell(_sum([c.counts for c in cells]), sum(c.people for c in cells))
+
+
+def courses_by_id(session: Session, ids: Sequence[int] | None = None) -> dict[int, Course]:
+    stmt = sa.select(Course).order_by(Course.title)
+    if ids is not None:
+        stmt = stmt.where(Course.id.in_(list(ids)))
+    return {c.id: c for c in session.scalars(stmt)}
+
+
+# --- people with nothing completed ----------------------------------------------------------
+
+
+def people_without_completion_stmt(on: date, within: list[str] | None) -> sa.Select:
+    """Active people with at least one required course and none of them completed and valid."""
+    pairs = coverage.pairs_stmt(on, Scope(unit_paths=within)).subquery("p")
+    covered = sa.func.sum(sa.case((pairs.c.status.in_([s.value for s in COVERED]), 1), else_=0))
+    overdue = sa.func.sum(sa.case((pairs.c.status == "overdue", 1), else_=0))
+    per_person = (
+        sa.select(
+            pairs.c.employee_id,
+            sa.func.count().label("required"),
+            overdue.label("overdue"),
+        )
+        .group_by(pairs.c.employee_id)
+        .having(covered == 0)
+        .subquery("untrained")
+    )
+    return (
+        sa.select(Employee, OrgUnit, per_person.c.required, per_person.c.overdue)
+        .join(per_person, per_person.c.employee_id == Employee.id)
+        .join(OrgUnit, OrgUnit.id == Employee.unit_id)
+        .order_by(OrgUnit.path, Employee.last_name, Employee.first_name, Employee.id)
+    )
+
+
+# --- trend ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    counts: Counts
+    rebuilt: bool
+
+
+def take_snapshot(session: Session, *, on: date, rebuilt: bool = False) -> int:
+    """Write the day's counts per unit × level × course (one INSERT … SELECT).
+
+    Idempotent per day: the day's earlier rows are replaced. Returns the rows written.
+    """
+    session.execute(sa.delete(CoverageSnapshot).where(CoverageSnapshot.taken_on == on))
+    pairs = coverage.pairs_stmt(on).subquery("p")
+    sums = [
+        sa.func.sum(sa.case((pairs.c.status == s.value, 1), else_=0)).label(s.value)
+        for s in STATUSES
+    ]
+    select = sa.select(
+        sa.literal(on, sa.Date()).label("taken_on"),
+        pairs.c.unit_id,
+        pairs.c.level,
+        pairs.c.course_id,
+        *sums,
+        sa.literal(rebuilt, sa.Boolean()).label("rebuilt"),
+    ).group_by(pairs.c.unit_id, pairs.c.level, pairs.c.course_id)
+    columns = ["taken_on", "unit_id", "level", "course_id", *[s.value for s in STATUSES]]
+    session.execute(
+        sa.insert(CoverageSnapshot).from_select([*columns, "rebuilt"], select),
+        execution_options={"synchronize_session": False},
+    )
+    return session.scalar(sa.select(sa.func.count()).where(CoverageSnapshot.taken_on == on))  # type: ignore[return-value]
+
+
+def rebuild_history(session: Session, *, since: date, until: date, months: int = 1) -> list[date]:
+    """Rebuild snapshots for past days (every `months` from `since`) from completion dates.
+
+    A rebuilt day uses today's organisation and people; a day that already has a
+    snapshot taken on the day is left alone.
+    """
+    taken = set(
+        session.scalars(
+            sa.select(CoverageSnapshot.taken_on)
+            .where(CoverageSnapshot.rebuilt.is_(False))
+            .distinct()
+        )
+    )
+    days = []
+    day = since
+    step = 0
+    while day < until:
+        if day not in taken:
+            take_snapshot(session, on=day, rebuilt=True)
+            days.append(day)
+        step += 1
+        day = add_months(since, step * months)
+    return days
+
+
+def trend(
+    session: Session,
+    *,
+    within: list[str] | None = None,
+    course_ids: Sequence[int] | None = None,
+    levels: Sequence[str] | None = None,
+) -> list[TrendPoint]:
+    """Summed snapshot counts per day for a cut, oldest first (one grouped query)."""
+    s = CoverageSnapshot
+    stmt = sa.select(
+        s.taken_on,
+        sa.func.min(sa.case((s.rebuilt.is_(True), 1), else_=0)),
+        *[sa.func.sum(getattr(s, st.value)) for st in STATUSES],
+    ).group_by(s.taken_on)
+    if within is not None:
+        stmt = stmt.join(OrgUnit, OrgUnit.id == s.unit_id).where(in_subtrees(OrgUnit.path, within))
+    if course_ids is not None:
+        stmt = stmt.where(s.course_id.in_(list(course_ids)))
+    if levels:
+        stmt = stmt.where(s.level.in_(list(levels)))
+    return [
+        TrendPoint(coverage.as_date(day), Counts(*(int(v or 0) for v in values)), bool(rebuilt))  # type: ignore[arg-type]
+        for day, rebuilt, *values in session.execute(stmt.order_by(s.taken_on))
+    ]
+
+
+# --- the target -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    share: float  # 0–1
+    by: date | None
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+class InvalidTarget(ValueError):
+    pass
+
+
+def get_target(session: Session) -> Target | None:
+    setting = session.get(Setting, TARGET_KEY)
+    if setting is None or not isinstance(setting.value, dict):
+        return None
+    value = setting.value
+    by = value.get("by")
+    return Target(share=float(value.get("share", 0)), by=date.fromisoformat(by) if by else None)
+
+
+def set_target(
+    session: Session, *, percent: int, by: date | None, actor: Employee | None
+) -> Target:
+    if not 1 <= percent <= 100:
+        raise InvalidTarget("Målet ska vara mellan 1 och 100 procent.")
+    before = get_target(session)
+    value = {"share": percent / 100, "by": by.isoformat() if by else None}
+    setting = session.get(Setting, TARGET_KEY)
+    if setting is None:
+        session.add(Setting(key=TARGET_KEY, value=value))
+    else:
+        setting.value = value
+    session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            action="settings.coverage_target",
+            target_type="setting",
+            target_id=TARGET_KEY,
+            details={
+                "before": {"share": before.share, "by": str(before.by or "")} if before else None,
+                "after": value,
+            },
+        )
+    )
+    session.flush()
+    return Target(share=value["share"], by=by)
+
+
+# --- courses and sessions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseLine:
+    course: Course
+    required: bool
+    levels: list[str]  # staff levels it is required for; every level when `all_levels`
+    all_levels: bool
+    restricted: bool  # some rule narrows it to a unit or occupation
+
+
+def course_catalogue(session: Session, *, on: date) -> list[CourseLine]:
+    """Which courses exist, on which prevention levels, required of which staff levels."""
+    courses = list(
+        session.scalars(sa.select(Course).where(Course.active.is_(True)).order_by(Course.title))
+    )
+    rules = session.scalars(
+        sa.select(Requirement).where(
+            Requirement.starts_on <= on,
+            sa.or_(Requirement.ends_on.is_(None), Requirement.ends_on >= on),
+        )
+    ).all()
+    by_course: dict[int, list[Requirement]] = defaultdict(list)
+    for rule in rules:
+        by_course[rule.course_id].append(rule)
+    lines = []
+    for course in courses:
+        course_rules = by_course.get(course.id, [])
+        all_levels = any(not r.levels for r in course_rules)
+        levels = (
+            LEVELS if all_levels else sorted({lv.level for r in course_rules for lv in r.levels})
+        )
+        lines.append(
+            CourseLine(
+                course=course,
+                required=bool(course_rules),
+                levels=[lvl for lvl in LEVELS if lvl in levels],
+                all_levels=all_levels,
+                restricted=any(r.unit_id or r.tags for r in course_rules),
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    title: str
+    sessions: int
+    attendances: int
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    lines: list[SessionLine]
+    sessions: int
+    attendances: int
+    people: int
+    first: date | None
+    last: date | None
+
+
+def sessions_summary(
+    session: Session, *, on: date, within: list[str] | None = None
+) -> SessionSummary:
+    """In-person sessions held up to `on`: how many, how many attendances, per course."""
+    ts = TrainingSession
+    attendance = (
+        sa.select(SessionAttendance.session_id, sa.func.count().label("n"))
+        .group_by(SessionAttendance.session_id)
+        .subquery("att")
+    )
+    title = sa.func.coalesce(Course.title, ts.title)
+    stmt = (
+        sa.select(
+            title,
+            sa.func.count(ts.id),
+            sa.func.coalesce(sa.func.sum(attendance.c.n), 0),
+            sa.func.min(ts.held_on),
+            sa.func.max(ts.held_on),
+        )
+        .select_from(ts)
+        .outerjoin(Course, Course.id == ts.course_id)
+        .outerjoin(attendance, attendance.c.session_id == ts.id)
+        .where(ts.held_on <= on)
+        .group_by(title)
+        .order_by(title)
+    )
+    people_stmt = (
+        sa.select(sa.func.count(sa.distinct(SessionAttendance.employee_id)))
+        .join(ts, ts.id == SessionAttendance.session_id)
+        .where(ts.held_on <= on)
+    )
+    if within is not None:
+        unit = aliased(OrgUnit)
+        stmt = stmt.join(unit, unit.id == ts.unit_id).where(in_subtrees(unit.path, within))
+        people_stmt = people_stmt.join(unit, unit.id == ts.unit_id).where(
+            in_subtrees(unit.path, within)
+        )
+    lines, firsts, lasts = [], [], []
+    for name, n, att, first, last in session.execute(stmt):
+        lines.append(SessionLine(name or "", int(n), int(att)))
+        firsts.append(coverage.as_date(first))
+        lasts.append(coverage.as_date(last))
+    return SessionSummary(
+        lines=lines,
+        sessions=sum(line.sessions for line in lines),
+        attendances=sum(line.attendances for line in lines),
+        people=int(session.scalar(people_stmt) or 0),
+        first=min(firsts) if firsts else None,
+        last=max(lasts) if lasts else None,
+    )
+
+
+# --- the status report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    on: date
+    total: Cell
+    matrix: Matrix
+    per_course: list[tuple[Course, Cell]]
+    per_prevention: list[tuple[str, Cell]]
+    target: Target | None
+    trend: list[TrendPoint]
+    catalogue: list[CourseLine]
+    sessions: SessionSummary
+    definition: str = DEFINITION
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def monthly(self) -> list[TrendPoint]:
+        """The last point of each month: the trend table of the status report."""
+        last: dict[tuple[int, int], TrendPoint] = {}
+        for p in self.trend:
+            last[(p.day.year, p.day.month)] = p
+        return list(last.values())
+
+    @property
+    def since_start(self) -> tuple[TrendPoint, TrendPoint] | None:
+        points = [p for p in self.trend if p.counts.total]
+        return (points[0], points[-1]) if len(points) >= 2 else None
+
+
+def status_report(
+    session: Session, *, on: date, within: list[str] | None = None, rest_label: str = ""
+) -> StatusReport:
+    tops = administrations(session, within)
+    data = cube(session, on=on, tops=tops, scope=Scope(unit_paths=within))
+    whole = matrix(session, data, title="", rest_label=rest_label)
+    courses = courses_by_id(session, data.course_ids)
+    per_course = []
+    for cid, course in courses.items():
+        counts = _sum([data.by_level.get((cid, lvl), Counts()) for lvl in LEVELS])
+        per_course.append((course, Cell(counts, counts.total)))
+    per_prevention = []
+    for level in PREVENTION_LEVELS:
+        ids = [c for c in data.course_ids if level in (courses[c].prevention_levels or [])]
+        counts = _sum([data.by_level.get((c, lvl), Counts()) for c in ids for lvl in LEVELS])
+        people = (
+            sum(
+                coverage.people_counts(
+                    session, on=on, scope=Scope(unit_paths=within, course_ids=ids)
+                ).values()
+            )
+            if ids
+            else 0
+        )
+        per_prevention.append((level, Cell(counts, people)))
+    return StatusReport(
+        on=on,
+        total=whole.total,
+        matrix=whole,
+        per_course=per_course,
+        per_prevention=per_prevention,
+        target=get_target(session),
+        trend=trend(session, within=within),
+        catalogue=course_catalogue(session, on=on),
+        sessions=sessions_summary(session, on=on, within=within),
+    )
+
+
+def default_trend_start(on: date) -> date:
+    return on - timedelta(days=365)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+
+class TargetForm(FlaskForm):
+    percent = IntegerField(
+        _l("Mål för täckningen (procent)"),
+        validators=[
+            DataRequired(_l("Fyll i ett mål mellan 1 och 100.")),
+            NumberRange(min=1, max=100, message=_l("Målet ska vara mellan 1 och 100 procent.")),
+        ],
+        description=_l("Andel av alla krav som ska vara genomförda, t.ex. 90."),
+    )
+    by = DateField(
+        _l("Senast (datum)"),
+        validators=[Optional()],
+        description=_l("Det datum målet ska vara nått. Lämna tomt för ett mål utan datum."),
+    )
+    submit = SubmitField(_l("Spara målet"))
+
+
+class ExportForm(FlaskForm):
+    """A GET form: filters for a download (no state changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    typ = SelectField(
+        _l("Vad"),
+        choices=[
+            ("records", _l("Utbildningsregister (en rad per genomförande)")),
+            ("coverage", _l("Täckning (enhet × nivå × kurs, antal per status)")),
+        ],
+    )
+    format = SelectField(
+        _l("Format"),
+        choices=[("csv", _l("CSV för Excel (semikolon)")), ("xlsx", _l("Excel-arbetsbok (XLSX)"))],
+    )
+    enhet = StringField(
+        _l("Enhetskod"),
+        validators=[Optional()],
+        description=_l("Tomt = hela kommunen. Annars enheten och alla enheter under den."),
+    )
+    kurs = SelectField(_l("Kurs"), coerce=str, validators=[Optional()])
+    fran = DateField(_l("Genomförd från och med"), validators=[Optional()])
+    till = DateField(_l("Genomförd till och med"), validators=[Optional()])
+    status = SelectField(
+        _l("Status"),
+        validators=[Optional()],
+        choices=[
+            ("", _l("Alla")),
+            ("completed", _l("Genomförd")),
+            ("expiring", _l("Går snart ut")),
+            ("expired", _l("Har gått ut")),
+            ("overdue", _l("Försenad (bara täckning)")),
+            ("pending", _l("Ej påbörjad (bara täckning)")),
+        ],
+    )
+    submit = SubmitField(_l("Ladda ned"))
