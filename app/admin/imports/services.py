@@ -323,6 +323,7 @@ class _Plan:
     emp_updates: list[tuple[Any, StaffRow, bool, date | None]] = field(default_factory=list)
     emp_gone: list[Any] = field(default_factory=list)  # missing from a full export
     emails_freed: list[Any] = field(default_factory=list)
+    kept: list[Any] = field(default_factory=list)  # not in a full export, but not deactivated
     claims: dict[str, Any] = field(default_factory=dict)  # file number → local account row
     manager_removals: list[int] = field(default_factory=list)  # unit_managers ids
     manager_adds: list[tuple[str, str]] = field(default_factory=list)  # unit code, number
@@ -366,6 +367,7 @@ def _plan(
                 EMPLOYEES.c.active,
                 EMPLOYEES.c.start_date,
                 EMPLOYEES.c.end_date,
+                EMPLOYEES.c.is_hr,
             )
         )
     }
@@ -382,8 +384,29 @@ def _plan(
     _plan_units(plan)
     _plan_emails(plan)
     _plan_employees(plan)
+    _keep_units_of_kept_people(plan)
     _plan_managers(session, plan)
     return plan
+
+
+def _keep_units_of_kept_people(plan: _Plan) -> None:
+    """A unit missing from the file stays while someone who stays active belongs to it."""
+    local = [e for e in plan.employees.values() if _is_local(e.employee_number) and e.active]
+    claimed = {e.employee_number for e in plan.claims.values()}
+    needed = {
+        plan.unit_code_by_id.get(e.unit_id)
+        for e in [*plan.kept, *local]
+        if e.employee_number not in claimed
+    }
+    keep = [u for u in plan.units_gone if u.code in needed]
+    if not keep:
+        return
+    plan.units_gone = [u for u in plan.units_gone if u.code not in needed]
+    plan.counts.units_deactivated -= len(keep)
+    kept_codes = {u.code for u in keep}
+    plan.changes = [
+        c for c in plan.changes if not (c.kind == "unit_deactivated" and c.key in kept_codes)
+    ]
 
 
 def _plan_units(plan: _Plan) -> None:
@@ -543,6 +566,8 @@ def _plan_employees(plan: _Plan) -> None:
         placed_on: date | None = None  # unchanged
         if old.active and not active:
             plan.counts.employees_deactivated += 1
+            if old.start_date == s.start_date:  # "left" says it: the end date is given there
+                details = [d for d in details if d.kind != "emp_dates"]
             details.append(Change("emp_left", s.employee_number, label, f"slutdatum {s.end_date}"))
         elif not old.active and active:
             details.append(Change("emp_reactivated", s.employee_number, label))
@@ -560,6 +585,20 @@ def _plan_employees(plan: _Plan) -> None:
     if plan.full_export:
         for number, old in plan.employees.items():
             if number in seen or _is_local(number) or not old.active:
+                continue
+            if old.is_hr:
+                # Absence is not enough to lock out an administrator (perhaps the only one).
+                plan.kept.append(old)
+                plan.warnings.append(
+                    Problem(
+                        plan.staff_file,
+                        None,
+                        None,
+                        f"{old.first_name} {old.last_name} ({number}) finns inte i personalfilen "
+                        "men har HR-behörighet och avslutas därför inte. Ta bort behörigheten "
+                        "först om personen har slutat.",
+                    )
+                )
                 continue
             plan.emp_gone.append(old)
             plan.counts.employees_deactivated += 1
@@ -849,7 +888,7 @@ def _apply_employees(
     if not plan.emp_inserts:
         return []
     new_numbers = {s.employee_number for s in plan.emp_inserts}
-    rows = session.execute(sa.select(EMPLOYEES.c.employee_number, EMPLOYEES.c.id)).tuples()
+    rows = session.execute(sa.select(EMPLOYEES.c.employee_number, EMPLOYEES.c.id))
     return [emp_id for number, emp_id in rows if number in new_numbers]
 
 

@@ -162,8 +162,8 @@ class _RowReader:
             return ""
         return value
 
-    def name(self, key: str) -> str:
-        value = self.text(key)
+    def name(self, key: str, *, required: bool = True) -> str:
+        value = self.text(key, required=required)
         if value and (value.startswith(FORMULA_START) or ("<" in value and ">" in value)):
             self.warnings.append(
                 Problem(
@@ -249,7 +249,7 @@ def _staff_rows(
         last_name = r.name("last_name")
         email = r.text("email").lower() or None
         unit_code = r.text("unit_code")
-        title = r.name("title") if "title" in cols else ""
+        title = r.name("title", required=False)
         raw_level = r.text("level")
         start = r.day("start_date", mapping.date_format, required=True)
         end = r.day("end_date", mapping.date_format, required=False)

@@ -1,0 +1,144 @@
+"""HR's import pages: upload → dry run → confirm. Registered on the admin blueprint."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.admin import bp
+from app.admin.imports import services, uploads
+from app.admin.imports.forms import ConfirmForm, ImportForm
+from app.admin.imports.mapping import MappingError, default_mapping, parse_mapping
+from app.admin.imports.reading import ImportFile, Problem
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+SHOWN_PER_KIND = 200
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def hr_import():
+    form = ImportForm()
+    if form.validate_on_submit():
+        mapping_text = form.mapping_text.data if form.mapping_choice.data == "egen" else None
+        try:
+            if mapping_text is not None:
+                parse_mapping(mapping_text)
+        except MappingError as exc:
+            form.mapping_text.errors = [str(exc)]
+        else:
+            upload_id = uploads.save(
+                units=_file(form.units_file.data),
+                staff=_file(form.staff_file.data),
+                mapping_text=mapping_text,
+                encoding=form.encoding.data or None,
+                invite=form.invite.data,
+                uploaded_by=current_user.id,
+            )
+            return redirect(url_for("admin.hr_import_preview", upload_id=upload_id))
+    return render_template("admin/import.html", form=form)
+
+
+def _file(storage) -> ImportFile:
+    name = (storage.filename or "fil.csv").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    return ImportFile(name, storage.read())
+
+
+def _upload_or_404(upload_id: str) -> uploads.Upload:
+    upload = uploads.load(upload_id)
+    if upload is None:
+        abort(404)
+    return upload
+
+
+def _run(upload: uploads.Upload, *, dry_run: bool):
+    mapping = parse_mapping(upload.mapping_text) if upload.mapping_text else default_mapping()
+    return services.import_files(
+        db.session,
+        units_file=upload.units,
+        staff_file=upload.staff,
+        mapping=mapping,
+        encoding=upload.encoding,
+        actor=current_user._get_current_object(),
+        dry_run=dry_run,
+        via="web",
+    )
+
+
+@bp.route("/import/<upload_id>")
+def hr_import_preview(upload_id: str):
+    upload = _upload_or_404(upload_id)
+    try:
+        result = _run(upload, dry_run=True)
+    except services.ImportRejected as exc:
+        db.session.rollback()
+        return _render_rejected(upload, exc.problems, exc.warnings)
+    db.session.rollback()
+    form = ConfirmForm(fingerprint=result.fingerprint)
+    return render_template(
+        "admin/import_preview.html",
+        upload=upload,
+        result=result,
+        form=form,
+        labels=services.CHANGE_LABELS,
+        shown=SHOWN_PER_KIND,
+    )
+
+
+def _render_rejected(upload: uploads.Upload, problems: list[Problem], warnings: list[Problem]):
+    return render_template(
+        "admin/import_rejected.html", upload=upload, problems=problems, warnings=warnings
+    ), 422
+
+
+@bp.route("/import/<upload_id>", methods=["POST"])
+def hr_import_confirm(upload_id: str):
+    upload = _upload_or_404(upload_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        with services.import_lock(current_user.full_name):
+            result = _run(upload, dry_run=False)
+            if result.fingerprint != form.fingerprint.data:
+                db.session.rollback()
+                flash(
+                    _(
+                        "Något har ändrats sedan provkörningen. Inget är genomfört: "
+                        "granska ändringarna igen."
+                    ),
+                    "warning",
+                )
+                return redirect(url_for("admin.hr_import_preview", upload_id=upload.id))
+            db.session.commit()
+    except services.ImportBusy as exc:
+        flash(exc.problems[0].message, "error")
+        return redirect(url_for("admin.hr_import_preview", upload_id=upload.id))
+    except services.ImportRejected as exc:
+        return _render_rejected(upload, exc.problems, exc.warnings)
+    uploads.remove(upload.id)
+    sent = 0
+    if upload.invite and result.created_employee_ids:
+        from app.auth import invitations
+
+        try:
+            sent = invitations.send_invitations(db.session, result.created_employee_ids)
+        except Exception:  # the import is committed; the mail server is a separate matter
+            log.exception("invitations after hr import could not be sent")
+            flash(_("Importen är genomförd, men inbjudningarna kunde inte skickas."), "error")
+    c = result.counts
+    flash(
+        _(
+            "Importen är genomförd: %(created)s nya, %(updated)s ändrade och "
+            "%(deactivated)s avslutade (enheter och personer). %(sent)s inbjudningar skickade.",
+            created=c.created,
+            updated=c.updated,
+            deactivated=c.deactivated,
+            sent=sent,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.hr_import"))

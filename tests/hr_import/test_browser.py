@@ -1,0 +1,50 @@
+"""HR imports in the browser: upload → dry run → confirm, axe-clean on every page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.e2e.fixtures import login
+from tests.hr_import.helpers import SAMPLE, SAMPLE_WITH_ERRORS
+
+pytestmark = pytest.mark.e2e
+
+
+def test_hr_uploads_sees_the_dry_run_and_confirms(page, axe, make):
+    make.employee(is_hr=True, email="hr@k.se")
+    login(page, "hr@k.se", PASSWORD, axe)
+    axe(page)
+    page.get_by_role("link", name="Administration").click()
+    axe(page)
+    page.get_by_role("link", name="Import från HR-systemet").click()
+    assert page.get_by_role("heading", name="Import från HR-systemet").is_visible()
+    axe(page)
+
+    page.get_by_label("Enhetsfil (CSV)").set_input_files(str(SAMPLE / "enheter.csv"))
+    page.get_by_label("Personalfil (CSV)").set_input_files(str(SAMPLE / "personal.csv"))
+    page.get_by_role("button", name="Provkör importen").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Provkörning av importen").is_visible()
+    assert page.get_by_text("Ny enhet (96)").is_visible()
+    axe(page)
+
+    page.get_by_role("button", name="Genomför importen").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_text("Importen är genomförd").is_visible()
+    axe(page)
+
+
+def test_hr_sees_every_problem_in_a_refused_file(page, axe, make):
+    make.employee(is_hr=True, email="hr@k.se")
+    login(page, "hr@k.se", PASSWORD, axe)
+    axe(page)
+    page.goto("/admin/import")
+    axe(page)
+    page.get_by_label("Enhetsfil (CSV)").set_input_files(str(SAMPLE_WITH_ERRORS / "enheter.csv"))
+    page.get_by_label("Personalfil (CSV)").set_input_files(str(SAMPLE_WITH_ERRORS / "personal.csv"))
+    page.get_by_role("button", name="Provkör importen").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Importen avvisades").is_visible()
+    assert page.get_by_text("7 problem i filerna").is_visible()
+    axe(page)
