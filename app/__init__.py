@@ -122,6 +122,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_bp, url_prefix="/rapporter")
 
+    from app.api import bp as api_bp
+    from app.api import tokens_bp as api_tokens_bp
+
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_tokens_bp, url_prefix="/admin/api-nycklar")
+
 
 def _register_cli(app: Flask) -> None:
     from app.admin.imports.cli import hr_cli

@@ -1,0 +1,229 @@
+"""The OpenAPI 3.1 description of /api/v1/ (served at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATUS_COUNTS = {
+    "type": "object",
+    "properties": {
+        **{
+            s: {"type": "integer"}
+            for s in ("completed", "expiring", "expired", "overdue", "pending", "total", "covered")
+        },
+        "coverage": {"type": ["number", "null"], "description": "covered / total, 0–1"},
+    },
+}
+ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "integer"},
+                "message": {"type": "string"},
+                "request_id": {"type": ["string", "null"]},
+            },
+        }
+    },
+}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {400: "Bad parameter", 401: "No or invalid token", 404: "Not found"}
+    return {
+        str(c): {
+            "description": text[c],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for c in codes
+    }
+
+
+def _ok(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+
+
+CURSOR = {
+    "name": "cursor",
+    "in": "query",
+    "schema": {"type": "string"},
+    "description": "next_cursor from the previous page",
+}
+LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+}
+
+
+def document() -> dict[str, Any]:
+    page = lambda item: {  # noqa: E731
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "next_cursor": {"type": ["string", "null"]},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Värna API",
+            "version": "1",
+            "description": (
+                "Read-only access to training records, units, courses and coverage. "
+                "Tokens are created and revoked by HR (Administration › API-nycklar) and sent as "
+                "`Authorization: Bearer <token>`. Every coverage figure uses the same definition "
+                "as the reports. Reads of training records are audited."
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": ERROR,
+                "StatusCounts": STATUS_COUNTS,
+                "Completion": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "recorded_at": {"type": "string", "format": "date-time"},
+                        "employee_number": {"type": "string"},
+                        "course": {"type": ["string", "null"]},
+                        "course_version": {"type": ["string", "null"]},
+                        "title": {"type": ["string", "null"]},
+                        "completed_at": {"type": "string", "format": "date-time"},
+                        "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                        "score": {"type": ["integer", "null"]},
+                        "source": {
+                            "type": "string",
+                            "enum": ["online", "session", "import", "external"],
+                        },
+                        "superseded_by": {"type": ["integer", "null"]},
+                    },
+                },
+                "Unit": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "parent": {"type": ["string", "null"]},
+                        "depth": {"type": "integer"},
+                        "active": {"type": "boolean"},
+                    },
+                },
+                "Course": {
+                    "type": "object",
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "title": {"type": "string"},
+                        "language": {"type": "string"},
+                        "prevention_levels": {"type": "array", "items": {"type": "string"}},
+                        "minutes": {"type": "integer"},
+                        "valid_months": {"type": ["integer", "null"]},
+                        "current_version": {"type": ["string", "null"]},
+                        "active": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+        "paths": {
+            "/completions": {
+                "get": {
+                    "summary": "Completions recorded since a time, oldest first",
+                    "parameters": [
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "schema": {"type": "string", "format": "date-time"},
+                        },
+                        CURSOR,
+                        LIMIT,
+                    ],
+                    "responses": {
+                        **_ok(page({"$ref": "#/components/schemas/Completion"})),
+                        **_errors(400, 401),
+                    },
+                }
+            },
+            "/units": {
+                "get": {
+                    "summary": "Organisation units",
+                    "parameters": [CURSOR, LIMIT],
+                    "responses": {
+                        **_ok(page({"$ref": "#/components/schemas/Unit"})),
+                        **_errors(400, 401),
+                    },
+                }
+            },
+            "/courses": {
+                "get": {
+                    "summary": "Courses",
+                    "responses": {
+                        **_ok(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Course"},
+                                    }
+                                },
+                            }
+                        ),
+                        **_errors(401),
+                    },
+                }
+            },
+            "/units/{code}/coverage": {
+                "get": {
+                    "summary": "Coverage of a unit and everything below it",
+                    "parameters": [
+                        {
+                            "name": "code",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "on",
+                            "in": "query",
+                            "schema": {"type": "string", "format": "date"},
+                        },
+                        {"name": "course", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        **_ok(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "unit": {"type": "string"},
+                                    "on": {"type": "string", "format": "date"},
+                                    "people": {"type": "integer"},
+                                    "total": {"$ref": "#/components/schemas/StatusCounts"},
+                                    "by_level": {
+                                        "type": "object",
+                                        "additionalProperties": {
+                                            "$ref": "#/components/schemas/StatusCounts"
+                                        },
+                                    },
+                                    "by_course": {
+                                        "type": "object",
+                                        "additionalProperties": {
+                                            "$ref": "#/components/schemas/StatusCounts"
+                                        },
+                                    },
+                                },
+                            }
+                        ),
+                        **_errors(400, 401, 404),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {"summary": "This document", "security": [], "responses": _ok({})}
+            },
+        },
+    }

@@ -1,0 +1,120 @@
+"""/api/v1/: read-only JSON for integration. No token, no data."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from app.api import bp, openapi, services
+from app.extensions import db
+from app.models import Course, OrgUnit
+
+MAX_LIMIT = 1000
+
+
+def _error(status: int, message: str):
+    body = {"error": {"status": status, "message": message, "request_id": g.get("request_id")}}
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="varna"'
+    return response
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        token = services.authenticate(db.session, request.headers.get("Authorization"))
+        if token is None:
+            return _error(401, "En giltig API-nyckel krävs (Authorization: Bearer …).")
+        g.api_token = token
+        try:
+            response = view(*args, **kwargs)
+        except services.BadRequest as error:
+            db.session.rollback()
+            return _error(400, str(error))
+        services.touch(db.session, token)
+        db.session.commit()
+        return response
+
+    return wrapped
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return _error(error.code or 500, error.description or "")
+
+
+def _limit(default: int = 100) -> int:
+    value = request.args.get("limit", default)
+    try:
+        n = int(value)
+    except ValueError as error:
+        raise services.BadRequest("limit: ett heltal 1–1000") from error
+    if not 1 <= n <= MAX_LIMIT:
+        raise services.BadRequest("limit: ett heltal 1–1000")
+    return n
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@bp.get("/completions")
+@token_required
+def completions():
+    since_arg = request.args.get("since")
+    since = services.parse_timestamp(since_arg) if since_arg else None
+    cursor = request.args.get("cursor")
+    page = services.completions_page(db.session, since=since, cursor=cursor, limit=_limit())
+    services.audit_read(
+        db.session,
+        g.api_token,
+        "completions",
+        {"since": since_arg, "cursor": bool(cursor), "rows": len(page.items)},
+    )
+    return jsonify({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@bp.get("/units")
+@token_required
+def units():
+    page = services.units_page(db.session, cursor=request.args.get("cursor"), limit=_limit(500))
+    return jsonify({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@bp.get("/courses")
+@token_required
+def courses():
+    return jsonify({"items": services.courses_list(db.session)})
+
+
+@bp.get("/units/<code>/coverage")
+@token_required
+def unit_coverage(code: str):
+    unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        abort(404, description=f"Ingen enhet har koden '{code}'.")
+    on_arg = request.args.get("on")
+    try:
+        on = date.fromisoformat(on_arg) if on_arg else date.today()
+    except ValueError as error:
+        raise services.BadRequest(f"on: '{on_arg}' är inget datum (ÅÅÅÅ-MM-DD)") from error
+    course = None
+    if slug := request.args.get("course"):
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        if course is None:
+            abort(404, description=f"Ingen kurs heter '{slug}'.")
+    return jsonify(services.unit_coverage(db.session, unit=unit, on=on, course=course))

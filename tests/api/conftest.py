@@ -1,0 +1,3 @@
+"""The same small municipality as the report tests."""
+
+from tests.reports.conftest import town  # noqa: F401
