@@ -249,6 +249,7 @@ def import_files(
         raise ImportRejected(problems)
     units_table, staff_table = tables
     checked = check(units_table, staff_table, mapping, today=today)
+    units_table.rows = staff_table.rows = []  # checked rows are kept; the raw text can go
     if checked.problems:
         raise ImportRejected(checked.problems, checked.warnings)
 
