@@ -72,6 +72,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 def _select_locale() -> str:
     languages = ("sv", "en")
+    from flask import has_request_context
+
+    if not has_request_context():  # CLI commands and services called from tests: Swedish
+        return "sv"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -143,3 +147,6 @@ def _register_cli(app: Flask) -> None:
     from app.reports.cli import reports_cli
 
     app.cli.add_command(reports_cli)
+    from app.units.cli import reminders_cli
+
+    app.cli.add_command(reminders_cli)

@@ -20,7 +20,7 @@ from app import create_app
 from app.extensions import db
 from tests.factories import Factories
 
-pytest_plugins = ["tests.e2e.fixtures"]
+pytest_plugins = ["tests.e2e.fixtures", "tests.org"]
 
 PASSWORD = "ett-langt-testlosenord"
 
@@ -149,3 +149,35 @@ def csrf_from(html: str) -> str:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def smtp_server(app: Flask):
+    """A real SMTP server on localhost (aiosmtpd); the app sends to it during the test."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    class Collect(Sink):
+        def __init__(self) -> None:
+            self.messages: list = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    mail_ext = app.extensions["mail"]
+    mail_ext.server, mail_ext.port = "127.0.0.1", port
+    yield handler
+    app.config.update(old)
+    mail_ext.server, mail_ext.port = old["MAIL_SERVER"], old["MAIL_PORT"]
+    controller.stop()

@@ -1,17 +1,42 @@
+"""My unit: the tree with coverage, people × required courses, reminders, sessions, delegation."""
+
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.auth import access
 from app.extensions import db
-from app.models import OrgUnit
-from app.units import bp, services
+from app.models import Course, Employee, OrgUnit, UnitManager
+from app.reports.coverage import STATUSES, Scope, status_counts
+from app.reports.services import LEVELS
+from app.units import bp, delegation, forms, reminders, services, sessions
+
+PER_PAGE = 50
+MAX_TICK_LIST = 300  # more people than this: choose a smaller unit or upload a CSV
+
+manager_or_hr = access.require(lambda u: access.is_manager(u) or access.is_hr(u))
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@bp.app_template_filter("localdate")
+def localdate(value: datetime) -> date:
+    """The calendar day in Stockholm of a stored UTC time."""
+    return value.astimezone(STOCKHOLM).date()
+
+
+def _unit_or_abort(unit_id: int) -> OrgUnit:
+    return access.require_unit(current_user, db.session.get(OrgUnit, unit_id))
 
 
 @bp.route("/")
-@access.require(lambda u: access.is_manager(u) or access.is_hr(u))
+@manager_or_hr
 def index():
     if access.is_hr(current_user):
         units = list(
@@ -21,25 +46,280 @@ def index():
         )
     else:
         units = access.managed_units(current_user)
+    counts = {
+        row.key[0]: row.counts
+        for row in status_counts(
+            db.session,
+            on=date.today(),
+            group_by=("top",),
+            tops=units,
+            scope=Scope(unit_paths=[u.path for u in units]),
+        )
+    }
     rows = services.subtree_headcounts(db.session, units)
-    return render_template("units/index.html", rows=rows)
+    return render_template("units/index.html", rows=rows, counts=counts)
 
 
 @bp.route("/<int:unit_id>")
-@access.require(lambda u: access.is_manager(u) or access.is_hr(u))
+@manager_or_hr
 def show(unit_id: int):
-    unit = access.require_unit(current_user, db.session.get(OrgUnit, unit_id))
-    children = services.subtree_headcounts(db.session, services.child_units(db.session, unit))
-    whole = request.args.get("hela", "1") != "0"
+    unit = _unit_or_abort(unit_id)
+    today = date.today()
+    filters = services.Filters.parse(request.args, LEVELS)
+    overview = services.unit_overview(db.session, unit, on=today, filters=filters)
     page = db.paginate(
-        services.people_stmt(unit, whole_subtree=whole), per_page=50, error_out=False
+        services.filtered_people_stmt(unit, on=today, filters=filters),
+        per_page=PER_PAGE,
+        error_out=False,
     )
+    course_ids = [filters.course_id] if filters.course_id else sorted(overview.course_counts)
+    rows = services.person_rows(db.session, page.items, on=today, course_ids=course_ids)
+    all_courses = list(db.session.scalars(sa.select(Course).order_by(Course.title)))
     return render_template(
         "units/show.html",
         unit=unit,
         trail=services.ancestors(db.session, unit),
-        children=children,
+        overview=overview,
+        courses=[overview.courses[c] for c in course_ids if c in overview.courses],
+        all_courses=all_courses,
         page=page,
-        whole=whole,
+        rows=rows,
+        filters=filters,
+        statuses=STATUSES,
+        levels=LEVELS,
         can_see=lambda u: access.can_view_unit(current_user, u),
+        can_delegate=access.can_delegate_unit(current_user, unit),
+        recent_sessions=services.sessions_for_unit(db.session, unit, limit=5),
     )
+
+
+@bp.route("/<int:unit_id>/paminn", methods=["POST"])
+@manager_or_hr
+def remind(unit_id: int):
+    unit = _unit_or_abort(unit_id)
+    if not access.can_manage_unit(current_user, unit):
+        abort(403)
+    # CSRFProtect has already checked the token of every POST.
+    raw = request.form.get("employee_id", "")
+    if raw:
+        if not raw.isdigit():
+            abort(400)
+        # The person must be in this unit's subtree, whatever the form says.
+        if not reminders.employees_within(db.session, [int(raw)], [unit.path]):
+            abort(403)
+        ids: list[int] | None = [int(raw)]
+    else:
+        ids = None
+    result = reminders.remind_from_unit(
+        db.session,
+        unit=unit,
+        employee_ids=ids,
+        actor=current_user,
+        on=date.today(),
+        base_url=current_app.config["BASE_URL"].rstrip("/"),
+        municipality=current_app.config["MUNICIPALITY_NAME"],
+    )
+    db.session.commit()
+    if result.people:
+        flash(
+            _(
+                "Påminnelse skickad till %(n)s personer (%(items)s kurser).",
+                n=result.people,
+                items=result.items,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Ingen påminnelse skickades: alla har redan fått en den här veckan, eller har inget att göra."
+            ),
+            "warning",
+        )
+    return redirect(
+        request.form.get("next_url")
+        if _safe(request.form.get("next_url"))
+        else url_for("units.show", unit_id=unit.id)
+    )
+
+
+def _safe(target: str | None) -> bool:
+    return bool(target) and target.startswith("/enheter/") and "//" not in target
+
+
+@bp.route("/personer/<int:employee_id>")
+@manager_or_hr
+def person(employee_id: int):
+    employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
+    history = services.person_history(db.session, employee, on=date.today())
+    services.audit(db.session, current_user, "person.view", "employee", employee.id)
+    db.session.commit()
+    home = next(
+        (u for u in access.managed_units(current_user) if employee.unit.path.startswith(u.path)),
+        None,
+    )
+    return render_template(
+        "units/person.html",
+        history=history,
+        employee=employee,
+        is_hr=access.is_hr(current_user),
+        can_remind=access.can_manage_unit(current_user, employee.unit),
+        home_unit=home or employee.unit,
+    )
+
+
+# --- in-person sessions -----------------------------------------------------------------------
+
+
+@bp.route("/<int:unit_id>/tillfallen/nytt", methods=["GET", "POST"])
+@manager_or_hr
+def session_new(unit_id: int):
+    unit = _unit_or_abort(unit_id)
+    if not access.can_manage_unit(current_user, unit):
+        abort(403)
+    form = forms.SessionForm()
+    form.course_id.choices = [SelectChoice(0, _("Ingen kurs (fri rubrik)"))] + [
+        SelectChoice(c.id, c.title)
+        for c in db.session.scalars(
+            sa.select(Course).where(Course.active.is_(True)).order_by(Course.title)
+        )
+    ]
+    stmt = services.people_stmt(unit)
+    headcount = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    people = (
+        list(db.session.scalars(stmt.limit(MAX_TICK_LIST))) if headcount <= MAX_TICK_LIST else []
+    )
+    problems: list[str] = []
+    ticked: set[int] = set()
+    if form.validate_on_submit():
+        reach = access.reach_paths(current_user)
+        raw_ids = request.form.getlist("attendee")
+        if any(not r.isdigit() for r in raw_ids):
+            abort(400)
+        ticked = {int(r) for r in raw_ids}
+        upload = form.attendees_csv.data
+        try:
+            if upload and getattr(upload, "filename", ""):
+                ids = sessions.attendees_from_csv(db.session, upload.read(), reach=reach)
+            else:
+                ids = sorted(ticked)
+            ts = sessions.register_session(
+                db.session,
+                draft=sessions.SessionDraft(
+                    course_id=form.course_id.data or None,
+                    title=form.title.data or "",
+                    held_on=form.held_on.data,
+                    place=form.place.data or "",
+                    trainer=form.trainer.data or "",
+                    unit_id=unit.id,
+                ),
+                attendee_ids=ids,
+                actor=current_user,
+                reach=reach,
+                today=date.today(),
+            )
+            db.session.commit()
+            flash(_("Tillfället är registrerat med %(n)s deltagare.", n=len(ids)), "success")
+            return redirect(url_for("units.session_show", session_id=ts.id))
+        except sessions.OutsideReach:
+            db.session.rollback()
+            abort(403)
+        except sessions.SessionRejected as exc:
+            db.session.rollback()
+            problems = exc.problems
+    return render_template(
+        "units/session_new.html",
+        unit=unit,
+        form=form,
+        people=people,
+        headcount=headcount,
+        too_many=headcount > MAX_TICK_LIST,
+        problems=problems,
+        ticked=ticked,
+    ), (400 if problems else 200)
+
+
+@bp.route("/tillfallen/<int:session_id>")
+@manager_or_hr
+def session_show(session_id: int):
+    found = sessions.session_detail(db.session, session_id)
+    if found is None:
+        abort(404)
+    ts, people = found
+    if ts.unit is None or not access.can_view_unit(current_user, ts.unit):
+        abort(403)
+    # A manager sees only the attendees in their own subtrees.
+    people = [p for p in people if access.can_view_employee(current_user, p)]
+    return render_template("units/session.html", ts=ts, people=people)
+
+
+# --- delegation by a manager for their own units -------------------------------------------------
+
+
+@bp.route("/delegering", methods=["GET", "POST"])
+@manager_or_hr
+def delegate():
+    today = date.today()
+    own = access.led_units(current_user) if not access.is_hr(current_user) else []
+    if not own and not access.is_hr(current_user):
+        abort(403)
+    if access.is_hr(current_user):
+        return redirect(url_for("admin.delegations"))
+    form = forms.DelegateForm()
+    form.unit_id.choices = [SelectChoice(u.id, u.name) for u in own]
+    if form.validate_on_submit():
+        unit = db.session.get(OrgUnit, form.unit_id.data)
+        if unit is None or not access.can_delegate_unit(current_user, unit):
+            abort(403)
+        deputy = delegation.find_person(db.session, form.deputy.data)
+        if deputy is None:
+            form.deputy.errors = [_("Ingen person med den e-postadressen eller det numret.")]
+        else:
+            try:
+                delegation.grant(
+                    db.session,
+                    unit=unit,
+                    deputy=deputy,
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                    actor=current_user,
+                    today=today,
+                )
+                db.session.commit()
+                flash(
+                    _(
+                        "%(name)s ser %(unit)s under perioden.",
+                        name=deputy.full_name,
+                        unit=unit.name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("units.delegate"))
+            except delegation.DelegationRejected as exc:
+                db.session.rollback()
+                form.ends_on.errors = [str(exc)]
+    rows = delegation.delegations(db.session, within=[u.path for u in own], today=today)
+    from app.admin.requirements.forms import EndDelegationForm
+
+    return render_template(
+        "units/delegate.html",
+        form=form,
+        rows=rows,
+        end_form=EndDelegationForm(),
+        end_endpoint="units.delegation_end",
+    )
+
+
+@bp.route("/delegering/<int:delegation_id>/avsluta", methods=["POST"])
+@manager_or_hr
+def delegation_end(delegation_id: int):
+    row = db.session.get(UnitManager, delegation_id)
+    if row is None or row.role != "delegate":
+        abort(404)
+    if not access.can_delegate_unit(current_user, row.unit):
+        abort(403)
+    # CSRFProtect has already checked the token of every POST.
+    delegation.end(db.session, delegation=row, actor=current_user, today=date.today())
+    db.session.commit()
+    flash(_("Delegeringen är avslutad."), "success")
+    return redirect(url_for("units.delegate"))

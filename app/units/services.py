@@ -1,15 +1,43 @@
-"""Reading the unit tree: subtrees, headcounts, the people in a subtree."""
+"""The manager's view of a unit: the tree with coverage, the person × course table, history.
+
+Every status comes from app/reports/coverage.py; this module only selects, groups
+and pages. A page costs the same number of queries for 5 people as for 10,000.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.access import in_subtrees
-from app.models import Employee, OrgUnit
+from app.models import (
+    Completion,
+    Course,
+    Employee,
+    Exemption,
+    OrgUnit,
+    ReminderLog,
+    Requirement,
+    SessionAttendance,
+    TrainingSession,
+)
+from app.records import audit  # noqa: F401 (re-exported for the unit views)
+from app.reports.coverage import (
+    STATUSES,
+    Counts,
+    Scope,
+    as_date,
+    employee_statuses,
+    pairs_stmt,
+    status_counts,
+)
+
+TREE_DEPTH = 2  # levels of units shown below the current one
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,121 @@ def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+# --- filters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""  # "" or one of STATUSES
+    course_id: int | None = None
+    level: str = ""
+    whole: bool = True  # the whole subtree, or this unit only
+
+    @classmethod
+    def parse(cls, args: Any, levels: Sequence[str]) -> Filters:
+        status = args.get("status", "")
+        status = status if status in {s.value for s in STATUSES} else ""
+        course = args.get("kurs", "")
+        level = args.get("niva", "")
+        return cls(
+            status=status,
+            course_id=int(course) if course.isdigit() else None,
+            level=level if level in levels else "",
+            whole=args.get("hela", "1") != "0",
+        )
+
+    def scope(self, unit: OrgUnit) -> Scope:
+        return Scope(
+            unit_paths=[unit.path],
+            levels=[self.level] if self.level else None,
+            course_ids=[self.course_id] if self.course_id else None,
+        )
+
+    def args(self, **override: Any) -> dict[str, Any]:
+        """Query-string arguments that keep these filters (None = left out)."""
+        values = {
+            "status": self.status or None,
+            "kurs": self.course_id,
+            "niva": self.level or None,
+            "hela": None if self.whole else 0,
+        }
+        values.update(override)
+        return {k: v for k, v in values.items() if v is not None}
+
+
+# --- the tree with coverage ---------------------------------------------------------------
+
+
+@dataclass
+class TreeNode:
+    unit: OrgUnit
+    counts: Counts = field(default_factory=Counts)  # the unit and everything below it
+    own: Counts = field(default_factory=Counts)  # people placed in the unit itself
+    children: list[TreeNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    root: TreeNode
+    course_counts: dict[int, Counts]  # per course, over the subtree (or the unit only)
+    courses: dict[int, Course]
+
+    @property
+    def counts(self) -> Counts:
+        return self.root.counts
+
+
+def unit_overview(session: Session, unit: OrgUnit, *, on: date, filters: Filters) -> UnitOverview:
+    """The subtree's units with their coverage, and the counts per course: three queries."""
+    units = list(
+        session.scalars(
+            sa.select(OrgUnit)
+            .where(
+                in_subtrees(OrgUnit.path, [unit.path]),
+                OrgUnit.active.is_(True),
+                OrgUnit.depth <= unit.depth + TREE_DEPTH,
+            )
+            .order_by(OrgUnit.depth, OrgUnit.name)
+        )
+    )
+    nodes = {u.id: TreeNode(u) for u in units}
+    scope = Filters(level=filters.level, course_id=filters.course_id).scope(unit)
+    rows = status_counts(session, on=on, group_by=("unit", "course"), scope=scope)
+    per_course: dict[int, Counts] = {}
+    paths = {u.id: u.path for u in units}
+    unknown_paths = {r.key[0] for r in rows} - paths.keys()
+    if unknown_paths:  # units deeper than the tree shows: their paths, in one query
+        paths.update(
+            session.execute(
+                sa.select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unknown_paths))
+            ).all()
+        )
+    for row in rows:
+        unit_id, course_id = row.key
+        if unit_id == unit.id or filters.whole:
+            per_course[course_id] = per_course.get(course_id, Counts()) + row.counts
+        path = paths.get(unit_id, "")
+        for ancestor_id in (int(p) for p in path.strip("/").split("/") if p):
+            node = nodes.get(ancestor_id)
+            if node is not None:
+                node.counts = node.counts + row.counts
+                if ancestor_id == unit_id:
+                    node.own = node.own + row.counts
+    for u in units:
+        if u.id != unit.id and u.parent_id in nodes:
+            nodes[u.parent_id].children.append(nodes[u.id])
+    root = nodes[unit.id]
+    if not filters.whole:
+        root = TreeNode(unit, counts=root.own, own=root.own, children=root.children)
+    courses = {
+        c.id: c for c in session.scalars(sa.select(Course).where(Course.id.in_(list(per_course))))
+    }
+    return UnitOverview(root=root, course_counts=per_course, courses=courses)
+
+
+# --- the person × course table ------------------------------------------------------------
+
+
 def people_stmt(unit: OrgUnit, *, whole_subtree: bool = True) -> sa.Select:
     """Active people in a unit (and below), with their unit loaded, sorted by name."""
     stmt = (
@@ -65,3 +208,169 @@ def people_stmt(unit: OrgUnit, *, whole_subtree: bool = True) -> sa.Select:
     if whole_subtree:
         return stmt.where(in_subtrees(OrgUnit.path, [unit.path]))
     return stmt.where(OrgUnit.id == unit.id)
+
+
+def filtered_people_stmt(unit: OrgUnit, *, on: date, filters: Filters) -> sa.Select:
+    """The people of the table: a status or course filter keeps those with such a pair."""
+    stmt = people_stmt(unit, whole_subtree=filters.whole)
+    if filters.level:
+        stmt = stmt.where(Employee.level == filters.level)
+    if filters.status or filters.course_id:
+        pairs = pairs_stmt(on, filters.scope(unit)).subquery("fp")
+        wanted = sa.select(pairs.c.employee_id)
+        if filters.status:
+            wanted = wanted.where(pairs.c.status == filters.status)
+        stmt = stmt.where(Employee.id.in_(wanted))
+    return stmt
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: str
+    due_on: date | None
+    completed_on: date | None
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    employee: Employee
+    cells: dict[int, Cell]  # course id → status
+    reminded_on: date | None  # the latest reminder this week, if any
+
+    @property
+    def needs_action(self) -> bool:
+        return any(c.status in ACTIONABLE for c in self.cells.values())
+
+
+ACTIONABLE = frozenset({"overdue", "expired", "expiring", "pending"})
+
+
+def person_rows(
+    session: Session, people: Sequence[Employee], *, on: date, course_ids: Sequence[int] | None
+) -> list[PersonRow]:
+    """The statuses of one page of people: two queries, whatever the page size."""
+    ids = [e.id for e in people]
+    if not ids:
+        return []
+    scope = Scope(employee_ids=ids, course_ids=list(course_ids) if course_ids else None)
+    cells: dict[int, dict[int, Cell]] = {}
+    for r in session.execute(pairs_stmt(on, scope)):
+        cells.setdefault(r.employee_id, {})[r.course_id] = Cell(
+            r.status, as_date(r.due_on), as_date(r.completed_on), as_date(r.expires_on)
+        )
+    reminded = dict(
+        session.execute(
+            sa.select(ReminderLog.employee_id, sa.func.max(ReminderLog.sent_on))
+            .where(
+                ReminderLog.employee_id.in_(ids),
+                ReminderLog.course_id.is_not(None),
+                ReminderLog.sent_on > on - timedelta(days=7),
+            )
+            .group_by(ReminderLog.employee_id)
+        ).all()
+    )
+    return [PersonRow(e, cells.get(e.id, {}), as_date(reminded.get(e.id))) for e in people]
+
+
+# --- one person's history ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    completion: Completion
+    recorded_by: str
+    session_title: str
+
+
+@dataclass(frozen=True)
+class PersonHistory:
+    employee: Employee
+    statuses: list  # coverage.PairStatus
+    courses: dict[int, Course]
+    completions: list[HistoryEntry]
+    exemptions: list[tuple[Exemption, Requirement, str]]  # exemption, rule, granted by
+    reminders: list[ReminderLog]
+
+
+def person_history(session: Session, employee: Employee, *, on: date) -> PersonHistory:
+    """Status, date and pass of each record, as what it is; never quiz answers."""
+    statuses = employee_statuses(session, employee.id, on)
+    completions = list(
+        session.scalars(
+            sa.select(Completion)
+            .options(joinedload(Completion.course))
+            .where(Completion.employee_id == employee.id)
+            .order_by(Completion.completed_at.desc(), Completion.id.desc())
+        )
+    )
+    recorder_ids = {c.recorded_by_id for c in completions if c.recorded_by_id}
+    exemptions = list(
+        session.execute(
+            sa.select(Exemption, Requirement)
+            .join(Requirement, Requirement.id == Exemption.requirement_id)
+            .where(Exemption.employee_id == employee.id)
+            .order_by(Exemption.created_at.desc())
+        ).all()
+    )
+    recorder_ids |= {x.created_by_id for x, _ in exemptions if x.created_by_id}
+    names = {
+        i: f"{f} {last}"
+        for i, f, last in session.execute(
+            sa.select(Employee.id, Employee.first_name, Employee.last_name).where(
+                Employee.id.in_(recorder_ids)
+            )
+        )
+    }
+    session_ids = {c.session_id for c in completions if c.session_id}
+    titles = dict(
+        session.execute(
+            sa.select(TrainingSession.id, TrainingSession.title).where(
+                TrainingSession.id.in_(session_ids)
+            )
+        ).all()
+    )
+    reminders = list(
+        session.scalars(
+            sa.select(ReminderLog)
+            .where(ReminderLog.employee_id == employee.id, ReminderLog.course_id.is_not(None))
+            .order_by(ReminderLog.sent_at.desc())
+            .limit(20)
+        )
+    )
+    course_ids = (
+        {s.course_id for s in statuses}
+        | {r.course_id for _, r in exemptions}
+        | {r.course_id for r in reminders if r.course_id}
+    )
+    courses = {c.id: c for c in session.scalars(sa.select(Course).where(Course.id.in_(course_ids)))}
+    return PersonHistory(
+        employee=employee,
+        statuses=statuses,
+        courses=courses,
+        completions=[
+            HistoryEntry(c, names.get(c.recorded_by_id, ""), titles.get(c.session_id, ""))
+            for c in completions
+        ],
+        exemptions=[(x, r, names.get(x.created_by_id, "")) for x, r in exemptions],
+        reminders=reminders,
+    )
+
+
+def sessions_for_unit(session: Session, unit: OrgUnit, *, limit: int = 20) -> list[tuple]:
+    """Recent in-person sessions registered for a unit and below, with attendee counts."""
+    count = (
+        sa.select(sa.func.count())
+        .where(SessionAttendance.session_id == TrainingSession.id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(TrainingSession, count)
+        .join(OrgUnit, OrgUnit.id == TrainingSession.unit_id)
+        .options(joinedload(TrainingSession.course))
+        .where(in_subtrees(OrgUnit.path, [unit.path]))
+        .order_by(TrainingSession.held_on.desc(), TrainingSession.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(stmt).all())

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.labels import LEVEL_LABELS
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class RequirementForm(FlaskForm):
+    course_id = SelectField(_l("Kurs"), coerce=int, validators=[InputRequired()])
+    name = StringField(
+        _l("Namn på regeln"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Frivilligt, t.ex. ”Grundkurs för alla”."),
+    )
+    levels = CheckboxesField(
+        _l("Nivåer"),
+        choices=[SelectChoice(k, v) for k, v in LEVEL_LABELS.items()],
+        description=_l("Ingen vald: alla nivåer."),
+    )
+    unit_code = StringField(
+        _l("Enhetskod"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("Enheten och allt under den. Tomt: hela kommunen."),
+    )
+    tags = StringField(
+        _l("Yrkestaggar"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Kommaseparerade, t.ex. ”socialsekreterare, lärare”. Tomt: alla yrken."),
+    )
+    due_days = IntegerField(
+        _l("Dagar att bli klar"),
+        default=90,
+        validators=[InputRequired(_l("Ange antal dagar.")), NumberRange(min=0, max=3650)],
+        description=_l(
+            "Räknas från när personen kommer in i målgruppen (anställs, byter enhet eller nivå), "
+            "eller från regelns startdatum för dem som redan är där."
+        ),
+    )
+    valid_months = IntegerField(
+        _l("Giltighet i månader"),
+        validators=[Optional(), NumberRange(min=1, max=240)],
+        description=_l("Tomt: kursens egen giltighet."),
+    )
+    renewal_window_days = IntegerField(
+        _l("Dagar före utgång som kursen kan göras om"),
+        default=60,
+        validators=[InputRequired(), NumberRange(min=0, max=730)],
+    )
+    legal_basis = TextAreaField(
+        _l("Rättslig grund"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Visas för medarbetaren, t.ex. ”Diskrimineringslagen 3 kap. 6 §”."),
+    )
+    starts_on = DateField(
+        _l("Gäller från"), default=date.today, validators=[DataRequired(_l("Ange ett datum."))]
+    )
+    ends_on = DateField(_l("Gäller till och med"), validators=[Optional()])
+    preview = SubmitField(_l("Förhandsgranska"))
+    save = SubmitField(_l("Spara regeln"))
+
+
+class EndRequirementForm(FlaskForm):
+    ends_on = DateField(
+        _l("Sista dag regeln gäller"),
+        default=date.today,
+        validators=[DataRequired(_l("Ange ett datum."))],
+    )
+    submit = SubmitField(_l("Avsluta regeln"))
+
+
+class ExemptionForm(FlaskForm):
+    requirement_id = SelectField(_l("Regel"), coerce=int, validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Skäl"),
+        validators=[DataRequired(_l("Ange ett skäl.")), Length(max=2000)],
+        description=_l("T.ex. långtidssjukskriven, eller har motsvarande utbildning."),
+    )
+    submit = SubmitField(_l("Undanta"))
+
+
+class RevokeForm(FlaskForm):
+    submit = SubmitField(_l("Återkalla undantaget"))
+
+
+class ExternalRecordForm(FlaskForm):
+    course_id = SelectField(_l("Kurs"), coerce=int, validators=[InputRequired()])
+    title = StringField(
+        _l("Utbildningens namn"),
+        validators=[Optional(), Length(max=300)],
+        description=_l(
+            "T.ex. den nationella webbutbildningen om våld. Krävs om ingen kurs är vald."
+        ),
+    )
+    completed_on = DateField(_l("Genomförd den"), validators=[DataRequired(_l("Ange ett datum."))])
+    reason = TextAreaField(
+        _l("Underlag och skäl"),
+        validators=[DataRequired(_l("Ange vad registreringen grundar sig på.")), Length(max=2000)],
+    )
+    evidence = FileField(
+        _l("Intyg (PDF, PNG eller JPEG, högst 10 MB)"),
+        description=_l("Frivilligt men rekommenderat."),
+    )
+    submit = SubmitField(_l("Registrera"))
+
+
+class DelegationForm(FlaskForm):
+    deputy = StringField(
+        _l("Ställföreträdare (e-post eller anställningsnummer)"),
+        validators=[DataRequired(_l("Ange vem som ska få behörigheten.")), Length(max=254)],
+    )
+    unit_code = StringField(
+        _l("Enhetskod"), validators=[DataRequired(_l("Ange en enhetskod.")), Length(max=64)]
+    )
+    starts_on = DateField(
+        _l("Från och med"), default=date.today, validators=[DataRequired(_l("Ange ett datum."))]
+    )
+    ends_on = DateField(_l("Till och med"), validators=[DataRequired(_l("Ange ett datum."))])
+    submit = SubmitField(_l("Ge behörighet"))
+
+
+class EndDelegationForm(FlaskForm):
+    submit = SubmitField(_l("Avsluta"))

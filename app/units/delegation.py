@@ -1,0 +1,119 @@
+"""Delegation: a deputy gets a manager's view of a unit for a period. Audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session, joinedload
+
+from app.auth.access import in_subtrees
+from app.models import Employee, ManagerRole, OrgUnit, UnitManager
+from app.records import audit
+
+MAX_DAYS = 366  # a delegation is for a period, not for ever
+
+
+class DelegationRejected(Exception):
+    pass
+
+
+def find_person(session: Session, key: str) -> Employee | None:
+    """A person by e-mail address or employee number."""
+    key = key.strip()
+    if not key:
+        return None
+    return session.scalar(
+        sa.select(Employee).where(
+            sa.or_(sa.func.lower(Employee.email) == key.lower(), Employee.employee_number == key)
+        )
+    )
+
+
+def grant(
+    session: Session,
+    *,
+    unit: OrgUnit,
+    deputy: Employee,
+    starts_on: date,
+    ends_on: date,
+    actor: Employee,
+    today: date,
+) -> UnitManager:
+    if not deputy.active:
+        raise DelegationRejected(_("Personen har ingen aktiv anställning."))
+    if deputy.id == actor.id and not actor.is_hr:
+        raise DelegationRejected(_("Du kan inte delegera till dig själv."))
+    if ends_on < starts_on:
+        raise DelegationRejected(_("Slutdatum kan inte vara före startdatum."))
+    if ends_on < today:
+        raise DelegationRejected(_("Perioden har redan tagit slut."))
+    if (ends_on - starts_on).days > MAX_DAYS:
+        raise DelegationRejected(_("En delegering kan gälla högst ett år åt gången."))
+    row = session.scalar(
+        sa.select(UnitManager).where(
+            UnitManager.unit_id == unit.id,
+            UnitManager.employee_id == deputy.id,
+            UnitManager.role == ManagerRole.DELEGATE.value,
+        )
+    )
+    if row is None:
+        row = UnitManager(unit_id=unit.id, employee_id=deputy.id, role=ManagerRole.DELEGATE.value)
+        session.add(row)
+    row.starts_on, row.ends_on, row.granted_by_id = starts_on, ends_on, actor.id
+    session.flush()
+    audit(
+        session,
+        actor,
+        "delegation.grant",
+        "unit",
+        unit.id,
+        {
+            "deputy_id": deputy.id,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
+    return row
+
+
+def end(session: Session, *, delegation: UnitManager, actor: Employee, today: date) -> None:
+    """The deputy loses the view from today."""
+    old = delegation.ends_on
+    delegation.ends_on = today - timedelta(days=1)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "delegation.end",
+        "unit",
+        delegation.unit_id,
+        {"deputy_id": delegation.employee_id, "old_ends_on": old.isoformat() if old else None},
+    )
+
+
+@dataclass(frozen=True)
+class DelegationRow:
+    delegation: UnitManager
+    current: bool
+
+
+def delegations(session: Session, *, within: list[str] | None, today: date) -> list[DelegationRow]:
+    """Delegations not yet over, for units in the given subtrees (None: all)."""
+    stmt = (
+        sa.select(UnitManager)
+        .join(OrgUnit, OrgUnit.id == UnitManager.unit_id)
+        .options(joinedload(UnitManager.unit), joinedload(UnitManager.employee))
+        .where(
+            UnitManager.role == ManagerRole.DELEGATE.value,
+            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+        )
+        .order_by(OrgUnit.name, UnitManager.starts_on)
+    )
+    if within is not None:
+        stmt = stmt.where(in_subtrees(OrgUnit.path, within))
+    return [
+        DelegationRow(d, d.starts_on is None or d.starts_on <= today) for d in session.scalars(stmt)
+    ]

@@ -1,0 +1,343 @@
+"""Reminders: one e-mail per person with what to do, and a weekly digest for managers.
+
+A person is reminded of a course when it is due within 14 days, overdue, expired,
+or expiring within 30 days (coverage's own statuses). Whatever the schedule, a
+person gets at most one reminder per course per week, and a manager one digest
+per week: ReminderLog is both the record and the limit. A run repeated on the
+same day therefore finds nothing new to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app import mail
+from app.auth.access import in_subtrees
+from app.models import Course, Employee, OrgUnit, ReminderLog, UnitManager
+from app.records import audit
+from app.reports.coverage import Scope, as_date, pairs_stmt
+
+WEEK = timedelta(days=7)
+DUE_SOON_DAYS = 14
+DIGEST_LINES = 100  # a digest lists this many people; the link shows the rest
+CHUNK = 100  # e-mails per SMTP connection, recorded (and committed) together
+
+
+@dataclass(frozen=True)
+class Item:
+    course_id: int
+    kind: str  # due, overdue, expired, expiring
+    due_on: date | None
+    expires_on: date | None
+
+
+@dataclass
+class PersonReminder:
+    employee_id: int
+    email: str
+    first_name: str
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Digest:
+    manager_id: int
+    email: str
+    first_name: str
+    unit_ids: list[int]
+    lines: list[tuple[str, str, str, date | None]] = field(
+        default_factory=list
+    )  # name, unit, course, due
+
+
+@dataclass
+class Plan:
+    on: date
+    people: list[PersonReminder]
+    digests: list[Digest]
+    courses: dict[int, Course]
+
+    @property
+    def items(self) -> int:
+        return sum(len(p.items) for p in self.people)
+
+
+def _kind(status: str) -> str:
+    return {"pending": "due"}.get(status, status)
+
+
+def _actionable(on: date, scope: Scope) -> sa.Select:
+    """Pairs that call for a reminder, without one for the same course in the last week."""
+    p = pairs_stmt(on, scope).subquery("p")
+    recent = sa.exists().where(
+        ReminderLog.employee_id == p.c.employee_id,
+        ReminderLog.course_id == p.c.course_id,
+        ReminderLog.sent_on > on - WEEK,
+    )
+    return (
+        sa.select(
+            p.c.employee_id,
+            p.c.course_id,
+            p.c.status,
+            p.c.due_on,
+            p.c.expires_on,
+            Employee.email,
+            Employee.first_name,
+        )
+        .join(Employee, Employee.id == p.c.employee_id)
+        .where(
+            sa.or_(
+                p.c.status.in_(["overdue", "expired", "expiring"]),
+                sa.and_(
+                    p.c.status == "pending",
+                    p.c.due_on <= sa.literal(on + timedelta(days=DUE_SOON_DAYS), sa.Date),
+                ),
+            ),
+            Employee.email.is_not(None),
+            ~recent,
+        )
+        .order_by(p.c.employee_id, p.c.course_id)
+    )
+
+
+def person_plan(session: Session, *, on: date, scope: Scope | None = None) -> list[PersonReminder]:
+    people: dict[int, PersonReminder] = {}
+    for r in session.execute(_actionable(on, scope or Scope())):
+        person = people.setdefault(
+            r.employee_id, PersonReminder(r.employee_id, r.email, r.first_name)
+        )
+        person.items.append(
+            Item(r.course_id, _kind(r.status), as_date(r.due_on), as_date(r.expires_on))
+        )
+    return list(people.values())
+
+
+def digest_plan(session: Session, *, on: date) -> list[Digest]:
+    """Each current manager (or deputy) with overdue people below them, once a week."""
+    had_digest = sa.exists().where(
+        ReminderLog.employee_id == UnitManager.employee_id,
+        ReminderLog.kind == "digest",
+        ReminderLog.sent_on > on - WEEK,
+    )
+    managers = session.execute(
+        sa.select(UnitManager.employee_id, OrgUnit.id, Employee.email, Employee.first_name)
+        .join(OrgUnit, OrgUnit.id == UnitManager.unit_id)
+        .join(Employee, Employee.id == UnitManager.employee_id)
+        .where(
+            OrgUnit.active.is_(True),
+            Employee.active.is_(True),
+            Employee.email.is_not(None),
+            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= on),
+            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= on),
+            ~had_digest,
+        )
+    ).all()
+    if not managers:
+        return []
+    by_unit: dict[int, list[int]] = {}
+    digests: dict[int, Digest] = {}
+    for manager_id, unit_id, email, first in managers:
+        digests.setdefault(manager_id, Digest(manager_id, email, first, []))
+        digests[manager_id].unit_ids.append(unit_id)
+        by_unit.setdefault(unit_id, []).append(manager_id)
+    p = pairs_stmt(on).subquery("p")
+    overdue = session.execute(
+        sa.select(
+            Employee.first_name,
+            Employee.last_name,
+            OrgUnit.name,
+            OrgUnit.path,
+            Course.title,
+            p.c.due_on,
+        )
+        .select_from(p)
+        .join(Employee, Employee.id == p.c.employee_id)
+        .join(OrgUnit, OrgUnit.id == Employee.unit_id)
+        .join(Course, Course.id == p.c.course_id)
+        .where(p.c.status.in_(["overdue", "expired"]))
+        .order_by(OrgUnit.name, Employee.last_name, Employee.first_name, Course.title)
+    ).all()
+    for first, last, unit_name, path, title, due in overdue:
+        receivers: set[int] = set()
+        for unit_id in (int(x) for x in path.strip("/").split("/") if x):
+            receivers.update(by_unit.get(unit_id, ()))
+        for manager_id in receivers:
+            digests[manager_id].lines.append((f"{first} {last}", unit_name, title, as_date(due)))
+    return [d for d in digests.values() if d.lines]
+
+
+def plan(session: Session, *, on: date) -> Plan:
+    people = person_plan(session, on=on)
+    digests = digest_plan(session, on=on)
+    ids = {i.course_id for p in people for i in p.items}
+    courses = {c.id: c for c in session.scalars(sa.select(Course).where(Course.id.in_(ids)))}
+    return Plan(on=on, people=people, digests=digests, courses=courses)
+
+
+# --- the e-mails ------------------------------------------------------------------------
+
+
+def _line(item: Item, course: Course | None, base_url: str) -> str:
+    title = course.title if course else "?"
+    if item.kind == "overdue":
+        text = f"{title}: försenad – sista dag var {item.due_on}."
+    elif item.kind == "due":
+        text = f"{title}: ska vara genomförd senast {item.due_on}."
+    elif item.kind == "expiring":
+        text = f"{title}: giltigheten går ut {item.expires_on} – gör om kursen före dess."
+    else:
+        text = f"{title}: giltigheten gick ut {item.expires_on} – gör om kursen."
+    link = f"\n  {base_url}/kurser/{course.slug}" if course else ""
+    return f"- {text}{link}"
+
+
+def person_email(
+    person: PersonReminder, courses: dict[int, Course], *, base_url: str, municipality: str
+) -> mail.Email:
+    lines = "\n".join(_line(i, courses.get(i.course_id), base_url) for i in person.items)
+    body = (
+        f"Hej {person.first_name}!\n\n"
+        f"Det här behöver du göra i Värna:\n\n{lines}\n\n"
+        f"Allt som krävs av dig finns under Min utbildning: {base_url}/\n\n"
+        f"Hälsningar\nVärna – {municipality}\n"
+    )
+    return mail.Email(to=person.email, subject="Påminnelse: utbildning att göra i Värna", body=body)
+
+
+def digest_email(digest: Digest, *, base_url: str, municipality: str) -> mail.Email:
+    shown = digest.lines[:DIGEST_LINES]
+    lines = "\n".join(f"- {n} ({u}): {c}, sista dag {d}" for n, u, c, d in shown)
+    more = len(digest.lines) - len(shown)
+    tail = f"\n… och {more} till.\n" if more > 0 else ""
+    links = "\n".join(f"  {base_url}/enheter/{u}?status=overdue" for u in digest.unit_ids)
+    body = (
+        f"Hej {digest.first_name}!\n\n"
+        f"De här personerna i dina enheter har försenade eller utgångna utbildningar "
+        f"({len(digest.lines)} st):\n\n{lines}\n{tail}\n"
+        f"Se och påminn dem under Min enhet:\n{links}\n\n"
+        f"Hälsningar\nVärna – {municipality}\n"
+    )
+    return mail.Email(
+        to=digest.email, subject="Veckosammanfattning: försenade utbildningar", body=body
+    )
+
+
+# --- sending --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendResult:
+    people: int
+    items: int
+    digests: int
+
+
+def deliver(
+    session: Session,
+    the_plan: Plan,
+    *,
+    base_url: str,
+    municipality: str,
+    kind: str | None = None,
+    actor: Employee | None = None,
+    after_chunk: Callable[[], None] | None = None,
+) -> SendResult:
+    """Send the plan in chunks; each chunk is recorded in ReminderLog right after it is sent.
+
+    `after_chunk` (the CLI passes commit) makes what was sent stay recorded even if a
+    later chunk fails, so a rerun never mails the same person twice that week.
+    """
+    on = the_plan.on
+    jobs: list[tuple[mail.Email, list[dict]]] = []
+    for person in the_plan.people:
+        email = person_email(person, the_plan.courses, base_url=base_url, municipality=municipality)
+        logs = [
+            {
+                "employee_id": person.employee_id,
+                "course_id": i.course_id,
+                "kind": kind or i.kind,
+                "sent_on": on,
+                "sent_by_id": actor.id if actor else None,
+            }
+            for i in person.items
+        ]
+        jobs.append((email, logs))
+    for digest in the_plan.digests:
+        email = digest_email(digest, base_url=base_url, municipality=municipality)
+        logs = [
+            {"employee_id": digest.manager_id, "course_id": None, "kind": "digest", "sent_on": on}
+        ]
+        jobs.append((email, logs))
+    for start in range(0, len(jobs), CHUNK):
+        chunk = jobs[start : start + CHUNK]
+        mail.send([email for email, _ in chunk])
+        session.execute(sa.insert(ReminderLog), [log for _, logs in chunk for log in logs])
+        session.flush()
+        if after_chunk is not None:
+            after_chunk()
+    return SendResult(len(the_plan.people), the_plan.items, len(the_plan.digests))
+
+
+def remind_from_unit(
+    session: Session,
+    *,
+    unit: OrgUnit,
+    employee_ids: Sequence[int] | None,
+    actor: Employee,
+    on: date,
+    base_url: str,
+    municipality: str,
+) -> SendResult:
+    """A manager reminds one person (employee_ids=[id]) or everyone overdue in the unit.
+
+    The weekly limit holds as for the scheduled run. The caller has checked access.
+    """
+    if employee_ids is None:
+        overdue = pairs_stmt(on, Scope(unit_paths=[unit.path])).subquery("o")
+        employee_ids = list(
+            session.scalars(
+                sa.select(overdue.c.employee_id)
+                .where(overdue.c.status.in_(["overdue", "expired"]))
+                .distinct()
+            )
+        )
+    people = person_plan(session, on=on, scope=Scope(employee_ids=list(employee_ids)))
+    ids = {i.course_id for p in people for i in p.items}
+    courses = {c.id: c for c in session.scalars(sa.select(Course).where(Course.id.in_(ids)))}
+    result = deliver(
+        session,
+        Plan(on=on, people=people, digests=[], courses=courses),
+        base_url=base_url,
+        municipality=municipality,
+        kind="manual",
+        actor=actor,
+    )
+    audit(
+        session,
+        actor,
+        "reminder.manual",
+        "unit",
+        unit.id,
+        {
+            "employees": [p.employee_id for p in people],
+            "items": result.items,
+            "asked_for": len(employee_ids),
+        },
+    )
+    session.flush()
+    return result
+
+
+def employees_within(session: Session, ids: Sequence[int], paths: Sequence[str] | None) -> set[int]:
+    """Which of these ids are active people inside the given subtrees (None: anywhere)."""
+    stmt = sa.select(Employee.id).where(Employee.id.in_(list(ids)), Employee.active.is_(True))
+    if paths is not None:
+        stmt = stmt.join(OrgUnit, OrgUnit.id == Employee.unit_id).where(
+            in_subtrees(OrgUnit.path, paths)
+        )
+    return set(session.scalars(stmt))
