@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 
@@ -32,13 +33,16 @@ class ExportForm(FlaskForm):
     typ = SelectField(
         _l("Vad"),
         choices=[
-            ("records", _l("Utbildningsregister (en rad per genomförande)")),
-            ("coverage", _l("Täckning (enhet × nivå × kurs, antal per status)")),
+            SelectChoice("records", _l("Utbildningsregister (en rad per genomförande)")),
+            SelectChoice("coverage", _l("Täckning (enhet × nivå × kurs, antal per status)")),
         ],
     )
     format = SelectField(
         _l("Format"),
-        choices=[("csv", _l("CSV för Excel (semikolon)")), ("xlsx", _l("Excel-arbetsbok (XLSX)"))],
+        choices=[
+            SelectChoice("csv", _l("CSV för Excel (semikolon)")),
+            SelectChoice("xlsx", _l("Excel-arbetsbok (XLSX)")),
+        ],
     )
     enhet = StringField(
         _l("Enhetskod"),
@@ -52,12 +56,12 @@ class ExportForm(FlaskForm):
         _l("Status"),
         validators=[Optional()],
         choices=[
-            ("", _l("Alla")),
-            ("completed", _l("Genomförd")),
-            ("expiring", _l("Går snart ut")),
-            ("expired", _l("Har gått ut")),
-            ("overdue", _l("Försenad (bara täckning)")),
-            ("pending", _l("Ej påbörjad (bara täckning)")),
+            SelectChoice("", _l("Alla")),
+            SelectChoice("completed", _l("Genomförd")),
+            SelectChoice("expiring", _l("Går snart ut")),
+            SelectChoice("expired", _l("Har gått ut")),
+            SelectChoice("overdue", _l("Försenad (bara täckning)")),
+            SelectChoice("pending", _l("Ej påbörjad (bara täckning)")),
         ],
     )
     submit = SubmitField(_l("Ladda ned"))

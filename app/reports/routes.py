@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.auth import access
 from app.extensions import db
@@ -326,7 +327,9 @@ def target():
 def _export_form() -> ExportForm:
     form = ExportForm(request.args)
     courses = db.session.scalars(sa.select(Course).order_by(Course.title)).all()
-    form.kurs.choices = [("", _("Alla kurser"))] + [(str(c.id), c.title) for c in courses]
+    form.kurs.choices = [SelectChoice("", _("Alla kurser"))] + [
+        SelectChoice(str(c.id), c.title) for c in courses
+    ]
     return form
 
 
