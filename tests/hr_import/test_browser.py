@@ -48,3 +48,28 @@ def test_hr_sees_every_problem_in_a_refused_file(page, axe, make):
     assert page.get_by_role("heading", name="Importen avvisades").is_visible()
     assert page.get_by_text("7 problem i filerna").is_visible()
     axe(page)
+
+
+def test_a_new_account_chooses_its_password_from_the_invitation(page, axe, app):
+    from app.auth import invitations
+    from tests.hr_import.helpers import employee, files, run
+
+    with app.app_context():
+        run(files())
+        dan = employee("4")
+        token = invitations.make_token(dan.id, dan.session_token, dan.password_hash)
+    page.goto(f"/konto/inbjudan/{token}")
+    assert page.get_by_role("heading", name="Välj lösenord").is_visible()
+    axe(page)
+    page.get_by_label("Välj lösenord").fill(PASSWORD)
+    page.get_by_label("Upprepa lösenordet").fill(PASSWORD)
+    page.get_by_role("button", name="Spara lösenord").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_text("Ditt lösenord är sparat").is_visible()
+    axe(page)
+    login(page, "dan.as@lilleby.se", PASSWORD, axe)
+    assert page.get_by_role("heading", name="Min utbildning").is_visible()
+    axe(page)
+    page.goto(f"/konto/inbjudan/{token}")  # used once: no longer works
+    assert page.get_by_text("Länken fungerar inte").is_visible()
+    axe(page)
