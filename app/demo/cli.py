@@ -33,6 +33,10 @@ def seed(employees: int, seed_value: int, if_empty: bool) -> None:
     result = services.seed(db.session, employees=employees, seed_value=seed_value)
     db.session.commit()
     click.echo(f"Demokommunen skapad: {result.units} enheter, {result.employees} personer.")
+    if result.requirements:
+        click.echo(
+            f"Krav: {result.requirements} regler, {result.completions} genomförda utbildningar."
+        )
     _print_logins(result.logins)
 
 

@@ -169,6 +169,8 @@ ADMINISTRATIONS: tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, str], .
 class SeedResult:
     units: int = 0
     employees: int = 0
+    requirements: int = 0
+    completions: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, email, name
 
 
@@ -278,6 +280,19 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
         [{"unit_id": u.id, "employee_id": ids[n], "role": "chef"} for u, n in managers],
     )
     result.employees = len(rows)
+    from app.demo.training import Person, seed_training
+
+    tag_of = dict(tags)
+    result.requirements, result.completions = seed_training(
+        session,
+        [
+            Person(ids[n], r["level"], tag_of.get(n, ""), r["placed_on"])
+            for r in rows
+            for n in [r["employee_number"]]
+        ],
+        today=today,
+        seed_value=seed_value,
+    )
 
     # Demo logins: one person per role, with an easy e-mail.
     def login(role: str, email: str, number: str, **roles: bool) -> None:
