@@ -1,0 +1,130 @@
+"""The real base course (courses/grundkurs) taken end to end in a browser, in Swedish, in
+English and in the easy-to-read version: content warning, every module with a check
+question, the final quiz answered right, the pass, and the completion on Min utbildning.
+axe-core on every page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.courses.loader import load_course
+from tests.conftest import PASSWORD
+from tests.e2e.fixtures import login
+from tests.factories import EXAMPLE_COURSE
+
+pytestmark = pytest.mark.e2e
+
+GRUNDKURS = EXAMPLE_COURSE.parent / "grundkurs"
+TITLE = "Grundkurs: våld, makt och trakasserier"
+# the variant's key in CourseVersion.content["variants"] -> its label in the language choice
+VARIANTS = {"sv": "Svenska", "en": "English", "lattlast": "Lättläst svenska"}
+
+
+@pytest.fixture(scope="module")
+def content() -> dict:
+    return load_course(Path(GRUNDKURS)).content
+
+
+@pytest.fixture
+def ola(make):
+    course = make.synced_course(GRUNDKURS)
+    unit = make.unit("Hemtjänst Norr")
+    make.requirement(course, levels=("medarbetare",), due_days=60)
+    return make.employee(unit=unit, email="ola@k.se", first_name="Ola", last_name="Berg")
+
+
+def _check_first_question(page, axe, module: dict) -> None:
+    check = next(b for b in module["blocks"] if b["type"] == "check")
+    form = page.locator("form.check").first
+    group = form.get_by_role("group", name=check["question"])
+    right = [o for o in check["options"] if o["correct"]]
+    for option in right:
+        group.get_by_label(option["text"], exact=True).check()
+    form.get_by_role("button", name="Kontrollera svaret").click()
+    axe(page)
+    status = page.locator("form.check").first.get_by_role("status")
+    assert status.get_by_text("Rätt!").is_visible()
+    for option in right:
+        assert status.get_by_text(option["feedback"], exact=True).is_visible()
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_the_base_course_end_to_end(page, axe, ola, content, variant):
+    label = VARIANTS[variant]
+    body = content["variants"][variant]
+    lang = body["language"]
+    modules = body["modules"]
+    questions = body["quiz"]["questions"]
+
+    login(page, "ola@k.se", PASSWORD, axe)
+    axe(page)  # Min utbildning
+    assert page.get_by_role("heading", name="Min utbildning", level=1).is_visible()
+    required = page.get_by_role("region", name="Utbildningar som krävs av dig")
+    required.get_by_role("link", name=re.compile("Starta")).click()
+    axe(page)
+
+    # The course page: the content warning and the choice of language, before anything else.
+    assert page.get_by_role("heading", name=TITLE, level=1).is_visible()
+    assert page.get_by_role("heading", name="Innan du börjar").is_visible()
+    assert (
+        page.get_by_role("complementary", name="Stöd och hjälp")
+        .get_by_text("020-50 50 50")
+        .first.is_visible()
+    )
+    page.get_by_role("group", name="Välj språk").get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Jag har läst – starta kursen").click()
+    axe(page)
+
+    for n, module in enumerate(modules, start=1):
+        heading = page.get_by_role("heading", name=module["title"], level=1)
+        assert heading.is_visible()
+        assert heading.get_attribute("lang") == lang
+        assert page.locator(".course-text").get_attribute("lang") == lang
+        assert page.get_by_text(f"Modul {n} av {len(modules)}").is_visible()
+        assert page.get_by_role("link", name=body["title"]).is_visible()
+        _check_first_question(page, axe, module)
+        last = n == len(modules)
+        page.get_by_role("button", name="Klar – till provet" if last else "Nästa modul").click()
+        axe(page)
+
+    assert page.get_by_role("heading", name="Provet", level=1).is_visible()
+    assert page.get_by_text(f"Provet har {len(questions)} frågor.").is_visible()
+    page.get_by_role("button", name="Starta provet").click()
+    axe(page)
+
+    # Options are shuffled: choose each right answer by what it says.
+    for n, q in enumerate(questions, start=1):
+        name = f"Fråga {n} av {len(questions)} {q['text']}"
+        group = page.get_by_role("group", name=name, exact=True)
+        assert group.locator("xpath=..").get_attribute("lang") == lang
+        if q.get("scenario"):  # the situation is read out with the question
+            scenario = page.locator(f"#{group.get_attribute('aria-describedby')}")
+            assert scenario.inner_text() == q["scenario"]
+            assert scenario.is_visible()
+        for option in q["options"]:
+            if option["correct"]:
+                group.get_by_label(option["text"], exact=True).check()
+    page.get_by_role("button", name="Lämna in provet").click()
+    axe(page)
+
+    assert page.get_by_role("heading", name="Resultat", level=1).is_visible()
+    assert page.get_by_text("Godkänd", exact=True).is_visible()
+    assert page.get_by_text("Du hade 100 % rätt.").is_visible()
+    assert page.get_by_text("Din genomförda utbildning är registrerad.").is_visible()
+    first = questions[0]
+    answer = page.get_by_role("region", name=f"Fråga 1: {first['text']}")
+    assert answer.get_attribute("lang") == lang
+    assert answer.get_by_text("Rätt", exact=True).is_visible()
+
+    page.get_by_role("link", name="Till Min utbildning").click()
+    axe(page)
+    required = page.get_by_role("region", name="Utbildningar som krävs av dig")
+    row = required.get_by_role("row", name=re.compile(re.escape(TITLE)))
+    assert row.get_by_role("cell", name="Genomförd").is_visible()
+    history = page.get_by_role("region", name="Min historik")
+    done = history.get_by_role("row", name=re.compile(re.escape(TITLE)))
+    assert done.get_by_role("cell", name="Webbkurs").is_visible()
+    assert done.get_by_text("version 1.0").is_visible()
