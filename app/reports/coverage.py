@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -126,6 +127,22 @@ def _restrict(stmt: sa.Select, scope: Scope, unit: type[OrgUnit], course_col) ->
     return stmt
 
 
+def _restrict_completions(stmt: sa.Select, scope: Scope) -> sa.Select:
+    """Only the completions of the people and courses in scope (the start page reads one)."""
+    if scope.employee_ids is not None:
+        stmt = stmt.where(Completion.employee_id.in_(list(scope.employee_ids)))
+    if scope.course_ids is not None:
+        stmt = stmt.where(Completion.course_id.in_(list(scope.course_ids)))
+    if scope.unit_paths is not None or scope.levels:
+        people = sa.select(Employee.id).join(OrgUnit, OrgUnit.id == Employee.unit_id)
+        if scope.unit_paths is not None:
+            people = people.where(in_subtrees(OrgUnit.path, scope.unit_paths))
+        if scope.levels:
+            people = people.where(Employee.level.in_(list(scope.levels)))
+        stmt = stmt.where(Completion.employee_id.in_(people))
+    return stmt
+
+
 def pairs_stmt(on: date, scope: Scope = Scope()) -> sa.Select:
     """Every required (employee, course) pair on day `on`, with its status.
 
@@ -143,40 +160,37 @@ def pairs_stmt(on: date, scope: Scope = Scope()) -> sa.Select:
         .group_by(audience.c.employee_id, audience.c.course_id)
         .subquery("pairs")
     )
-    completed_on = utc_date(Completion.completed_at)
-    # Each completion's last valid day + 1; NULL = never expires.
-    expiry = sa.case(
-        (
-            pairs.c.valid_months.is_not(None),
-            add_months(completed_on, pairs.c.valid_months),
-        ),
-        else_=utc_date(Completion.expires_at),
-    )
-    never = sa.func.max(sa.case((expiry.is_(None), 1), else_=0))
+    # The latest completion per (person, course), from the completions alone. A rule's
+    # own validity is applied afterwards: adding months never reorders days, so the
+    # latest completion also gives the latest expiry.
+    # Days are taken of the latest timestamps (the day of a later time is never earlier),
+    # and "on or before day d" is "before midnight after d": no function per row.
     done = (
         sa.select(
-            pairs.c.employee_id,
-            pairs.c.course_id,
-            sa.func.max(completed_on).label("completed_on"),
-            sa.func.max(expiry).label("expires_on"),
-            never.label("never_expires"),
+            Completion.employee_id,
+            Completion.course_id,
+            utc_date(sa.func.max(Completion.completed_at)).label("completed_on"),
+            utc_date(sa.func.max(Completion.expires_at)).label("expires_at"),
+            sa.func.max(sa.case((Completion.expires_at.is_(None), 1), else_=0)).label("never"),
         )
-        .join(
-            Completion,
-            sa.and_(
-                Completion.employee_id == pairs.c.employee_id,
-                Completion.course_id == pairs.c.course_id,
-            ),
+        .where(
+            Completion.superseded_by_id.is_(None),
+            Completion.completed_at < datetime.combine(on + timedelta(days=1), time.min, UTC),
         )
-        .where(Completion.superseded_by_id.is_(None), completed_on <= on)
-        .group_by(pairs.c.employee_id, pairs.c.course_id)
-        .subquery("done")
+        .group_by(Completion.employee_id, Completion.course_id)
     )
+    done = _restrict_completions(done, scope).subquery("done")
+    by_rule = pairs.c.valid_months.is_not(None)
+    expires_on = sa.case(
+        (by_rule, add_months(done.c.completed_on, pairs.c.valid_months)),
+        else_=done.c.expires_at,
+    )
+    never = sa.and_(~by_rule, done.c.never == 1)
     soon = on + timedelta(days=EXPIRING_DAYS)
     status = sa.case(
-        (done.c.never_expires == 1, sa.literal(Status.COMPLETED.value)),
-        (done.c.expires_on > soon, sa.literal(Status.COMPLETED.value)),
-        (done.c.expires_on > on, sa.literal(Status.EXPIRING.value)),
+        (never, sa.literal(Status.COMPLETED.value)),
+        (expires_on > soon, sa.literal(Status.COMPLETED.value)),
+        (expires_on > on, sa.literal(Status.EXPIRING.value)),
         (done.c.completed_on.is_not(None), sa.literal(Status.EXPIRED.value)),
         (pairs.c.due_on < on, sa.literal(Status.OVERDUE.value)),
         else_=sa.literal(Status.PENDING.value),
@@ -189,7 +203,7 @@ def pairs_stmt(on: date, scope: Scope = Scope()) -> sa.Select:
             Employee.level,
             pairs.c.due_on,
             done.c.completed_on,
-            sa.case((done.c.never_expires == 1, None), else_=done.c.expires_on).label("expires_on"),
+            sa.case((never, None), else_=expires_on).label("expires_on"),
             status.label("status"),
         )
         .select_from(pairs)
@@ -245,30 +259,55 @@ class CountRow:
 GROUPINGS = ("top", "unit", "level", "course")
 
 
-def _grouped(pairs, group_by: Sequence[str], tops: Sequence[OrgUnit] | None):
-    """FROM clause, key columns and extra condition for grouping the pairs subquery."""
+def _check(group_by: Sequence[str], tops: Sequence[OrgUnit] | None) -> None:
     unknown = set(group_by) - set(GROUPINGS)
     if unknown:
         raise ValueError(f"unknown grouping: {sorted(unknown)}")
     if "top" in group_by and tops is None:
         raise ValueError("grouping by 'top' needs tops")
-    stmt_from = pairs
-    condition = sa.true()
-    if "top" in group_by:
-        top = sa.orm.aliased(OrgUnit, name="top")
-        unit = sa.orm.aliased(OrgUnit, name="unit")
-        stmt_from = pairs.join(unit, unit.id == pairs.c.unit_id).join(
-            top, unit.path.startswith(top.path)
-        )
-        condition = top.id.in_([t.id for t in tops or []])
-    columns = {
-        "unit": pairs.c.unit_id,
-        "level": pairs.c.level,
-        "course": pairs.c.course_id,
+
+
+def _grouped_counts(
+    pairs: sa.Subquery,
+    group_by: Sequence[str],
+    tops: Sequence[OrgUnit] | None,
+    measure: Any,
+    extra: Sequence[Any] = (),
+) -> sa.Select:
+    """Group the pairs by the keys (and `extra` columns), with `measure` per group.
+
+    Grouping by top first counts per unit, then adds the units up into the tops'
+    subtrees: the prefix join then meets a few rows per unit, not every pair. Every
+    person sits in one unit, so counts of distinct people add up across units too.
+    """
+    own = {"unit": pairs.c.unit_id, "level": pairs.c.level, "course": pairs.c.course_id}
+    if "top" not in group_by:
+        keys = [own[g] for g in group_by]
+        return sa.select(*keys, *extra, measure).group_by(*keys, *extra)
+    inner_keys = [pairs.c.unit_id] + [own[g] for g in group_by if g not in ("top", "unit")]
+    per_unit = (
+        sa.select(*inner_keys, *extra, measure.label("n"))
+        .group_by(*inner_keys, *extra)
+        .subquery("per_unit")
+    )
+    top = sa.orm.aliased(OrgUnit, name="top")
+    unit = sa.orm.aliased(OrgUnit, name="unit")
+    cols = {
+        "top": top.id,
+        "unit": per_unit.c.unit_id,
+        "level": per_unit.c.get("level"),
+        "course": per_unit.c.get("course_id"),
     }
-    if "top" in group_by:
-        columns["top"] = top.id
-    return stmt_from, [columns[g] for g in group_by], condition
+    keys = [cols[g] for g in group_by]
+    extra_cols = [per_unit.c[e.name] for e in extra]
+    return (
+        sa.select(*keys, *extra_cols, sa.func.sum(per_unit.c.n))
+        .select_from(per_unit)
+        .join(unit, unit.id == per_unit.c.unit_id)
+        .join(top, unit.path.startswith(top.path))
+        .where(top.id.in_([t.id for t in tops or []]))
+        .group_by(*keys, *extra_cols)
+    )
 
 
 def status_counts(
@@ -283,18 +322,13 @@ def status_counts(
 
     One grouped query, whatever the size of the organisation.
     """
+    _check(group_by, tops)
     pairs = pairs_stmt(on, scope).subquery("p")
-    stmt_from, keys, condition = _grouped(pairs, group_by, tops)
-    stmt = (
-        sa.select(*keys, pairs.c.status, sa.func.count())
-        .select_from(stmt_from)
-        .where(condition)
-        .group_by(*keys, pairs.c.status)
-    )
+    stmt = _grouped_counts(pairs, group_by, tops, sa.func.count(), extra=[pairs.c.status])
     totals: dict[tuple, dict[str, int]] = {}
     for row in session.execute(stmt):
         *key, status, n = row
-        totals.setdefault(tuple(key), {})[status] = n
+        totals.setdefault(tuple(key), {})[status] = int(n)
     return [CountRow(key=k, counts=Counts(**v)) for k, v in sorted(totals.items(), key=_sort_key)]
 
 
@@ -311,15 +345,11 @@ def people_counts(
     Pairs count people once per course; this is the head count behind a group,
     used to hide groups of fewer than five people from the reporter role.
     """
+    _check(group_by, tops)
     pairs = pairs_stmt(on, scope).subquery("p")
-    stmt_from, keys, condition = _grouped(pairs, group_by, tops)
-    stmt = (
-        sa.select(*keys, sa.func.count(sa.distinct(pairs.c.employee_id)))
-        .select_from(stmt_from)
-        .where(condition)
-        .group_by(*keys)
-    )
-    return {tuple(key): n for *key, n in session.execute(stmt)}
+    measure = sa.func.count(sa.distinct(pairs.c.employee_id))
+    stmt = _grouped_counts(pairs, group_by, tops, measure)
+    return {tuple(key): int(n) for *key, n in session.execute(stmt)}
 
 
 def _sort_key(item: tuple[tuple, dict]) -> tuple:
