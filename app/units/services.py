@@ -217,10 +217,12 @@ def filtered_people_stmt(unit: OrgUnit, *, on: date, filters: Filters) -> sa.Sel
         stmt = stmt.where(Employee.level == filters.level)
     if filters.status or filters.course_id:
         pairs = pairs_stmt(on, filters.scope(unit)).subquery("fp")
-        wanted = sa.select(pairs.c.employee_id)
+        wanted = sa.select(pairs.c.employee_id).distinct()
         if filters.status:
             wanted = wanted.where(pairs.c.status == filters.status)
-        stmt = stmt.where(Employee.id.in_(wanted))
+        # Computed once, then joined: PostgreSQL otherwise re-plans the pairs per person.
+        cte = wanted.cte("wanted").prefix_with("MATERIALIZED", dialect="postgresql")
+        stmt = stmt.where(Employee.id.in_(sa.select(cte.c.employee_id)))
     return stmt
 
 
