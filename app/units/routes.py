@@ -102,7 +102,7 @@ def remind(unit_id: int):
     # CSRFProtect has already checked the token of every POST.
     raw = request.form.get("employee_id", "")
     if raw:
-        if not raw.isdigit():
+        if not services.is_id(raw):
             abort(400)
         # The person must be in this unit's subtree, whatever the form says.
         if not reminders.employees_within(db.session, [int(raw)], [unit.path]):
@@ -194,7 +194,7 @@ def session_new(unit_id: int):
     if form.validate_on_submit():
         reach = access.reach_paths(current_user)
         raw_ids = request.form.getlist("attendee")
-        if any(not r.isdigit() for r in raw_ids):
+        if not all(services.is_id(r) for r in raw_ids):
             abort(400)
         ticked = {int(r) for r in raw_ids}
         upload = form.attendees_csv.data

@@ -81,6 +81,11 @@ def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def is_id(value: str) -> bool:
+    """A database id as a form or URL gives it: ASCII digits only (not "²", not " 1")."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 # --- filters --------------------------------------------------------------------------------
 
 
@@ -99,7 +104,7 @@ class Filters:
         level = args.get("niva", "")
         return cls(
             status=status,
-            course_id=int(course) if course.isdigit() else None,
+            course_id=int(course) if is_id(course) else None,
             level=level if level in levels else "",
             whole=args.get("hela", "1") != "0",
         )

@@ -124,3 +124,9 @@ def test_query_count_does_not_grow_with_people(client, auth, make, town):
     filtered = _count_queries(client, url + "?status=overdue")
     assert many == few
     assert filtered == few
+
+
+def test_odd_filter_values_are_ignored_not_errors(client, auth, town):
+    auth.login("head@k.se")
+    for query in ("kurs=%C2%B2", "kurs=%201", "status=x", "niva=%00", "page=-1", "hela=%20"):
+        assert client.get(f"/enheter/{town['soc'].id}?{query}").status_code == 200
