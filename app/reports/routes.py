@@ -352,10 +352,13 @@ def export_download():
         if unit is None:
             errors.append(_("Ingen enhet har koden %(code)s.", code=form.enhet.data))
     kind, fmt = form.typ.data, form.format.data
+    course = (form.kurs.data or "").strip()
+    if errors:
+        return render_template("reports/export.html", **_common(form=form, errors=errors)), 400
     f = exports.ExportFilters(
         on=date.today(),
         unit=unit,
-        course_id=int(form.kurs.data) if form.kurs.data else None,
+        course_id=int(course) if course.isdigit() else None,
         date_from=form.fran.data,
         date_to=form.till.data,
         status=form.status.data or None,
@@ -364,7 +367,6 @@ def export_download():
         table = exports.table(db.session, kind, f)
     except exports.InvalidFilter as error:
         errors.append(str(error))
-    if errors:
         return render_template("reports/export.html", **_common(form=form, errors=errors)), 400
     exports.audit_export(db.session, kind=kind, fmt=fmt, f=f, actor_id=current_user.id, via="web")
     db.session.commit()
