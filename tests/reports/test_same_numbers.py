@@ -28,7 +28,7 @@ def test_every_output_agrees_for_one_administration(client, auth, runner, town, 
     drill = client.get(f"/rapporter/enhet/{soc.id}").get_data(as_text=True)
     assert figure in drill.split("<tfoot>")[1]  # the drill-down's total
     status = client.get("/rapporter/lagesrapport").get_data(as_text=True)
-    assert figure in status.split("<th scope=\"row\">Socialförvaltningen</th>")[1].split("</tr>")[0]
+    assert figure in status.split('<th scope="row">Socialförvaltningen</th>')[1].split("</tr>")[0]
 
     # coverage export (web and CLI) for the same subtree
     response = client.get("/rapporter/export/ladda-ned?typ=coverage&format=csv&enhet=SOC")
