@@ -129,34 +129,74 @@ class Matrix:
 
 @dataclass
 class Cube:
-    """Pairs per (course, top, level) and per (course, level), from two grouped queries."""
+    """Pairs per (course, top, level) and per (course, level), from one grouped query."""
 
     on: date
     tops: list[OrgUnit]
     scope: Scope
     by_top: dict[tuple[int, int, str], Counts]
     by_level: dict[tuple[int, str], Counts]
+    tops_of: dict[int, list[int]] = field(default_factory=dict)  # unit id -> top ids above it
+    _people: dict[tuple[int, ...], tuple[dict, dict]] = field(default_factory=dict)
 
     @property
     def course_ids(self) -> list[int]:
         return sorted({c for c, _ in self.by_level})
+
+    def people(self, session: Session, courses: Sequence[int]) -> tuple[dict, dict]:
+        """Distinct people per (top, level) and per (level,) for a set of courses."""
+        key = tuple(sorted(courses))
+        if key not in self._people:
+            scope = Scope(
+                unit_paths=self.scope.unit_paths,
+                levels=self.scope.levels,
+                course_ids=list(key),
+                employee_ids=self.scope.employee_ids,
+            )
+            per_unit = coverage.people_counts(
+                session, on=self.on, group_by=("unit", "level"), scope=scope
+            )
+            rows: dict[tuple, int] = defaultdict(int)
+            cols: dict[tuple, int] = defaultdict(int)
+            for (unit_id, level), n in per_unit.items():
+                cols[(level,)] += n
+                for top_id in self.tops_of.get(unit_id, ()):
+                    rows[(top_id, level)] += n
+            self._people[key] = (dict(rows), dict(cols))
+        return self._people[key]
 
 
 EVERYTHING = Scope()
 
 
 def cube(session: Session, *, on: date, tops: list[OrgUnit], scope: Scope = EVERYTHING) -> Cube:
-    rows = coverage.status_counts(
-        session, on=on, group_by=("course", "top", "level"), tops=tops, scope=scope
+    """One pass over the pairs, grouped by course × unit × level, added up here.
+
+    A person sits in one unit, so per-unit counts add up exactly into the tops'
+    subtrees and into the columns (people placed above every top included).
+    """
+    rows = coverage.status_counts(session, on=on, group_by=("course", "unit", "level"), scope=scope)
+    top_ids = {t.id for t in tops}
+    paths = dict(
+        session.execute(
+            sa.select(OrgUnit.id, OrgUnit.path).where(
+                OrgUnit.id.in_(sa.select(Employee.unit_id).distinct())
+            )
+        ).all()
     )
-    cols = coverage.status_counts(session, on=on, group_by=("course", "level"), scope=scope)
-    return Cube(
-        on=on,
-        tops=tops,
-        scope=scope,
-        by_top={r.key: r.counts for r in rows},
-        by_level={r.key: r.counts for r in cols},
-    )
+    tops_of = {
+        uid: [int(p) for p in path.strip("/").split("/") if p and int(p) in top_ids]
+        for uid, path in paths.items()
+    }
+    by_top: dict[tuple[int, int, str], Counts] = {}
+    by_level: dict[tuple[int, str], Counts] = {}
+    for row in rows:
+        course_id, unit_id, level = row.key
+        by_level[(course_id, level)] = by_level.get((course_id, level), Counts()) + row.counts
+        for top_id in tops_of.get(unit_id, ()):
+            k = (course_id, top_id, level)
+            by_top[k] = by_top.get(k, Counts()) + row.counts
+    return Cube(on=on, tops=tops, scope=scope, by_top=by_top, by_level=by_level, tops_of=tops_of)
 
 
 def matrix(
@@ -170,7 +210,7 @@ def matrix(
     """Tops × levels for some courses (None: every course), with totals.
 
     Pairs add up across courses; people do not (one person, several courses), so a
-    matrix over several courses asks for its head counts (two more grouped queries).
+    matrix over several courses asks for its head counts (one more grouped query).
     """
     courses = list(course_ids) if course_ids is not None else data.course_ids
     single = len(courses) == 1
@@ -178,16 +218,7 @@ def matrix(
         people_rows: dict[tuple, int] | None = None
         people_cols: dict[tuple, int] | None = None
     else:
-        scope = Scope(
-            unit_paths=data.scope.unit_paths,
-            levels=data.scope.levels,
-            course_ids=courses,
-            employee_ids=data.scope.employee_ids,
-        )
-        people_rows = coverage.people_counts(
-            session, on=data.on, group_by=("top", "level"), tops=data.tops, scope=scope
-        )
-        people_cols = coverage.people_counts(session, on=data.on, group_by=("level",), scope=scope)
+        people_rows, people_cols = data.people(session, courses)
 
     def cell(counts: Counts, people_key: tuple, people: dict | None) -> Cell:
         if people is None:
@@ -571,15 +602,7 @@ def status_report(
     for level in PREVENTION_LEVELS:
         ids = [c for c in data.course_ids if level in (courses[c].prevention_levels or [])]
         counts = _sum([data.by_level.get((c, lvl), Counts()) for c in ids for lvl in LEVELS])
-        people = (
-            sum(
-                coverage.people_counts(
-                    session, on=on, scope=Scope(unit_paths=within, course_ids=ids)
-                ).values()
-            )
-            if ids
-            else 0
-        )
+        people = sum(data.people(session, ids)[1].values()) if ids else 0
         per_prevention.append((level, Cell(counts, people)))
     return StatusReport(
         on=on,
