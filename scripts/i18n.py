@@ -46,8 +46,16 @@ def fill(lang: str, source: str) -> None:
     with _po(lang).open("rb") as fh:
         catalog = read_po(fh)
     for message in catalog:
-        if message.id and not message.string and message.id in table:
-            message.string = table[message.id]
+        if not message.id or not _untranslated(message):
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key in table:
+            value = table[key]
+            # A plural entry takes a (singular, plural) pair, or one text for both forms.
+            if isinstance(message.id, tuple):
+                message.string = tuple(value) if isinstance(value, tuple) else (value, value)
+            else:
+                message.string = value
     with _po(lang).open("wb") as fh:
         write_po(fh, catalog, width=100)
 
@@ -55,7 +63,14 @@ def fill(lang: str, source: str) -> None:
 def missing(lang: str) -> list[str]:
     with _po(lang).open("rb") as fh:
         catalog = read_po(fh)
-    return [m.id for m in catalog if m.id and not m.string]
+    return [m.id for m in catalog if m.id and _untranslated(m)]
+
+
+def _untranslated(message) -> bool:
+    """Empty, or (for a plural entry) any form empty."""
+    if isinstance(message.string, tuple):
+        return not all(message.string)
+    return not message.string
 
 
 def compile_all() -> None:

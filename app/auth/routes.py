@@ -109,7 +109,7 @@ def change_password():
             )
         except services.PasswordRejected as exc:
             db.session.rollback()
-            form.new_password.errors.append(_(str(exc)))
+            form.new_password.errors.append(str(exc))
         else:
             db.session.commit()
             login_user(employee)  # the session token changed: keep this session
@@ -171,7 +171,7 @@ def accept_invitation(token: str):
             )
         except services.PasswordRejected as exc:
             db.session.rollback()
-            form.new_password.errors.append(_(str(exc)))
+            form.new_password.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("Ditt lösenord är sparat. Logga in med din e-postadress."), "success")

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,9 +49,9 @@ def check_new_password(password: str) -> None:
     from app.auth.passwords import is_common
 
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordRejected(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
+        raise PasswordRejected(_l("Lösenordet måste ha minst %(n)s tecken.", n=MIN_PASSWORD_LENGTH))
     if is_common(password):
-        raise PasswordRejected("Lösenordet är för vanligt. Välj ett annat, gärna en fras.")
+        raise PasswordRejected(_l("Lösenordet är för vanligt. Välj ett annat, gärna en fras."))
 
 
 def set_password(session: Session, *, employee: Employee, password: str, actor: Employee) -> None:
@@ -75,7 +76,7 @@ def change_password(
     if employee.password_hash is None or not check_password_hash(
         employee.password_hash, current_password
     ):
-        raise PasswordRejected("Det nuvarande lösenordet stämmer inte.")
+        raise PasswordRejected(_l("Det nuvarande lösenordet stämmer inte."))
     set_password(session, employee=employee, password=new_password, actor=employee)
 
 
