@@ -104,6 +104,8 @@ def courses():
 @bp.get("/units/<code>/coverage")
 @token_required
 def unit_coverage(code: str):
+    if not code.isprintable():
+        abort(404, description="Ingen enhet har den koden.")
     unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
     if unit is None:
         abort(404, description=f"Ingen enhet har koden '{code}'.")
@@ -114,6 +116,8 @@ def unit_coverage(code: str):
         raise services.BadRequest(f"on: '{on_arg}' är inget datum (ÅÅÅÅ-MM-DD)") from error
     course = None
     if slug := request.args.get("course"):
+        if not slug.isprintable():
+            raise services.BadRequest("course: ogiltigt värde")
         course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
         if course is None:
             abort(404, description=f"Ingen kurs heter '{slug}'.")

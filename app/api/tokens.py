@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from app.api import services, tokens_bp
 from app.auth import access
@@ -19,7 +19,11 @@ from app.models import ApiToken
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Namn på nyckeln"),
-        validators=[DataRequired(_l("Ge nyckeln ett namn.")), Length(max=200)],
+        validators=[
+            DataRequired(_l("Ge nyckeln ett namn.")),
+            Length(max=200),
+            Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("Namnet får inte innehålla styrtecken.")),
+        ],
         description=_l("Vilket system som ska använda den, t.ex. ”Lönesystemet”."),
     )
     submit = SubmitField(_l("Skapa nyckel"))

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 
 class TargetForm(FlaskForm):
@@ -46,7 +46,11 @@ class ExportForm(FlaskForm):
     )
     enhet = StringField(
         _l("Enhetskod"),
-        validators=[Optional()],
+        validators=[
+            Optional(),
+            Length(max=64),
+            Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("Koden får inte innehålla styrtecken.")),
+        ],
         description=_l("Tomt = hela kommunen. Annars enheten och alla enheter under den."),
     )
     kurs = SelectField(_l("Kurs"), coerce=str, validators=[Optional()])

@@ -347,7 +347,7 @@ def export_download():
     if not form.validate():
         errors = [e for f in form for e in f.errors]
     unit = None
-    if form.enhet.data:
+    if form.enhet.data and not form.enhet.errors:
         unit = services.unit_by_code(db.session, form.enhet.data.strip())
         if unit is None:
             errors.append(_("Ingen enhet har koden %(code)s.", code=form.enhet.data))

@@ -129,3 +129,8 @@ def test_hr_creates_token_once_and_revokes(client, auth, town, app_ctx):
     assert get(client, "/api/v1/courses", plain).status_code == 401
     actions = set(db.session.scalars(db.select(AuditEvent.action)))
     assert {"api.token_create", "api.token_revoke"} <= actions
+
+
+def test_control_characters_are_refused_not_500(client, token):
+    assert get(client, "/api/v1/units/A%00B/coverage", token).status_code == 404
+    assert get(client, "/api/v1/units/K/coverage?course=a%00", token).status_code == 400

@@ -139,3 +139,9 @@ def test_snapshot_is_idempotent(runner, town, app_ctx):
     assert points[0].rebuilt
     assert not points[-1].rebuilt
     assert points[0].counts.covered <= points[-1].counts.covered
+
+
+def test_control_characters_in_unit_code_are_a_400(client, auth, town):
+    auth.login("hr@test.example")
+    response = client.get("/rapporter/export/ladda-ned?typ=records&format=csv&enhet=A%00")
+    assert response.status_code == 400
