@@ -27,7 +27,6 @@ run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	-$(FLASK) courses sync  # a broken course is reported; the last valid version keeps serving
 	$(FLASK) demo seed --if-empty
-	$(FLASK) demo logins
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 browser:

@@ -22,6 +22,7 @@ def seed(employees: int, seed_value: int, if_empty: bool) -> None:
     if not services.is_empty(db.session):
         if if_empty:
             click.echo("Databasen har redan personal; ingen demodata lades in.")
+            _print_logins(services.demo_logins(db.session))
             return
         click.echo(
             "Fel: databasen har redan personal; demodata läggs bara in i en tom databas.", err=True

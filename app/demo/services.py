@@ -303,16 +303,27 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
             setattr(emp, key, value)
         result.logins.append((role, email, emp.full_name))
 
-    first_leaf = leaf_units[0][0]
-    staff_number = next(
-        r["employee_number"]
-        for r in rows
-        if r["unit_id"] == first_leaf.id and r["level"] == "medarbetare"
-    )
-    unit_manager_number = next(n for u, n in managers if u.id == first_leaf.id)
-    head_number = next(n for u, n in managers if u.id == admin_units[1].id)  # Socialförvaltningen
-    hr_number = next(r["employee_number"] for r in rows if r["title"] == "HR-konsult")
+    # The employee, their unit manager and the head of their administration work in
+    # home care (Vård- och omsorgsförvaltningen); HR and the reporter elsewhere, so
+    # that no person holds two demo logins.
+    care = next(a for a in admin_units if a.code == "VOF")
+    home_care = next(u for u, _titles in leaf_units if u.path.startswith(care.path))
+    staff = [r for r in rows if r["level"] == "medarbetare" and r["title"] != "HR-konsult"]
+    hr_staff = [r for r in rows if r["title"] == "HR-konsult"]
+    # In a very small demo there may be no one in home care, or no HR consultant:
+    # then the nearest fit, and never one person with two logins.
+    staff_number = min(
+        staff,
+        key=lambda r: (r["unit_id"] != home_care.id, r["title"] != "undersköterska"),
+        default=rows[-1],
+    )["employee_number"]
+    unit_manager_number = next(n for u, n in managers if u.id == home_care.id)
+    head_number = next(n for u, n in managers if u.id == care.id)
     reporter_number = next(n for u, n in managers if u.id == root.id)
+    taken = {staff_number, unit_manager_number, head_number, reporter_number}
+    hr_number = next(
+        r["employee_number"] for r in hr_staff + rows if r["employee_number"] not in taken
+    )
     login("medarbetare", f"medarbetare@{DEMO_DOMAIN}", staff_number)
     login("enhetschef", f"chef@{DEMO_DOMAIN}", unit_manager_number)
     login("förvaltningschef", f"forvaltningschef@{DEMO_DOMAIN}", head_number)

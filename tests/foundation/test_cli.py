@@ -82,3 +82,25 @@ def test_demo_seed_is_deterministic_and_refuses_a_second_run(runner, app_ctx):
         sa.select(Employee.last_name).order_by(Employee.employee_number)
     ).all()
     assert names == names_again
+
+
+def test_every_demo_login_works(runner, app):
+    from app.demo import services
+    from tests.conftest import AuthActions
+
+    result = runner.invoke(args=["demo", "seed", "--employees", "300"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        logins = services.demo_logins(db.session)
+    assert [role for role, _email, _name in logins] == [
+        "medarbetare",
+        "enhetschef",
+        "förvaltningschef",
+        "HR",
+        "rapportläsare",
+    ]
+    for _role, email, _name in logins:
+        client = app.test_client()
+        assert AuthActions(client).login(email, services.DEMO_PASSWORD).status_code == 302
+    again = runner.invoke(args=["demo", "seed", "--if-empty"])
+    assert "medarbetare@exempelby.se" in again.output
