@@ -26,7 +26,9 @@ from app.models import (
 )
 
 _counter = itertools.count(1)
-EXAMPLE_COURSE = Path(__file__).resolve().parent.parent / "courses" / "example-intro"
+REPO_COURSES = Path(__file__).resolve().parent.parent / "courses"
+# A tiny course for the tests; kept out of courses/ so it never reaches a real catalogue.
+EXAMPLE_COURSE = Path(__file__).resolve().parent / "data" / "courses" / "example-intro"
 # Hashing is slow on purpose; tests share one hash of the common test password.
 _HASHES: dict[str, str] = {}
 
@@ -209,7 +211,7 @@ class Factories:
         return exemption
 
     def synced_course(self, folder: Path | str = EXAMPLE_COURSE) -> Course:
-        """A course loaded from its folder as `courses sync` does (default: courses/example-intro)."""
+        """A course loaded from its folder as `courses sync` does (default: tests/data/courses/example-intro)."""
         import sqlalchemy as sa
 
         from app.courses.loader import load_course

@@ -9,9 +9,7 @@ import pytest
 
 from app.courses.loader import CourseInvalid, content_hash, load_course, validate_course
 from app.courses.markdown import render_markdown
-from tests.factories import EXAMPLE_COURSE
-
-REPO_COURSES = EXAMPLE_COURSE.parent
+from tests.factories import EXAMPLE_COURSE, REPO_COURSES
 
 
 @pytest.fixture

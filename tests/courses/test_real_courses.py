@@ -11,9 +11,9 @@ import pytest
 
 from app.courses.loader import MAIN, LoadedCourse, load_course
 from app.models import Level, PreventionLevel
-from tests.factories import EXAMPLE_COURSE
+from tests.factories import REPO_COURSES
 
-COURSES = EXAMPLE_COURSE.parent
+COURSES = REPO_COURSES
 REAL = (
     "grundkurs",
     "upptacka-fraga-agera",

@@ -106,6 +106,7 @@ def test_cli_validate_passes_on_the_example_and_fails_naming_the_file(runner, ro
 
 
 def test_cli_sync_refuses_a_broken_course_with_non_zero_exit(app, runner, root: Path):
+    configured = app.config["COURSES_DIR"]
     app.config["COURSES_DIR"] = str(root)
     try:
         first = runner.invoke(args=["courses", "sync"])
@@ -116,6 +117,6 @@ def test_cli_sync_refuses_a_broken_course_with_non_zero_exit(app, runner, root: 
         assert second.exit_code == 1
         assert "Vägrad: example-intro" in second.output
     finally:
-        app.config["COURSES_DIR"] = str(EXAMPLE_COURSE.parent)
+        app.config["COURSES_DIR"] = configured
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(CourseVersion.id))) == 1

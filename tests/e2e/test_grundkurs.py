@@ -13,11 +13,11 @@ import pytest
 from app.courses.loader import load_course
 from tests.conftest import PASSWORD
 from tests.e2e.fixtures import login
-from tests.factories import EXAMPLE_COURSE
+from tests.factories import REPO_COURSES
 
 pytestmark = pytest.mark.e2e
 
-GRUNDKURS = EXAMPLE_COURSE.parent / "grundkurs"
+GRUNDKURS = REPO_COURSES / "grundkurs"
 TITLE = "Grundkurs: våld, makt och trakasserier"
 # the variant's key in CourseVersion.content["variants"] -> its label in the language choice
 VARIANTS = {"sv": "Svenska", "en": "English", "lattlast": "Lättläst svenska"}
