@@ -47,7 +47,11 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-test $@
+
+bench: $(VENV)/.installed-bench translations
 	$(BIN)/python bench/run.py
 
 clean:

@@ -2,7 +2,7 @@
 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make bench
 
-The HR import's and the unit page's results are written down by hand in
+The HR import's, the unit page's and the load test's results are written down by hand in
 docs/benchmarks.md, with the machine they ran on; the reports benchmark writes
 its own section there (between its markers).
 """
@@ -42,6 +42,7 @@ def main() -> int:
         failed |= _script("unit_page_bench.py", "--database-url", postgres)
     reports = ["--sqlite", "--write-docs"] + (["--database-url", postgres] if postgres else [])
     failed |= _script("reports_bench.py", *reports)
+    failed |= _script("load_test.py")
     return 1 if failed else 0
 
 

@@ -17,6 +17,7 @@ from app.models import Course, Employee, OrgUnit, UnitManager
 from app.reports.coverage import STATUSES, Scope, status_counts
 from app.reports.services import LEVELS
 from app.units import bp, delegation, forms, reminders, services, sessions
+from app.units.delegation_form import grant_from_form
 
 PER_PAGE = 50
 MAX_TICK_LIST = 300  # more people than this: choose a smaller unit or upload a CSV
@@ -271,33 +272,8 @@ def delegate():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         if unit is None or not access.can_delegate_unit(current_user, unit):
             abort(403)
-        deputy = delegation.find_person(db.session, form.deputy.data)
-        if deputy is None:
-            form.deputy.errors = [_("Ingen person med den e-postadressen eller det numret.")]
-        else:
-            try:
-                delegation.grant(
-                    db.session,
-                    unit=unit,
-                    deputy=deputy,
-                    starts_on=form.starts_on.data,
-                    ends_on=form.ends_on.data,
-                    actor=current_user,
-                    today=today,
-                )
-                db.session.commit()
-                flash(
-                    _(
-                        "%(name)s ser %(unit)s under perioden.",
-                        name=deputy.full_name,
-                        unit=unit.name,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("units.delegate"))
-            except delegation.DelegationRejected as exc:
-                db.session.rollback()
-                form.ends_on.errors = [str(exc)]
+        if grant_from_form(form, unit, today=today):
+            return redirect(url_for("units.delegate"))
     rows = delegation.delegations(db.session, within=[u.path for u in own], today=today)
     from app.admin.requirements.forms import EndDelegationForm
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Completion, Course, Employee, Exemption, OrgUnit, Requirement, UnitManager
 from app.records import audit
 from app.units import delegation
+from app.units.delegation_form import grant_from_form
 
 
 def _unit_by_code(code: str) -> OrgUnit | None:
@@ -262,35 +263,10 @@ def delegations():
     today = date.today()
     if form.validate_on_submit():
         unit = _unit_by_code(form.unit_code.data)
-        deputy = delegation.find_person(db.session, form.deputy.data)
         if unit is None:
             form.unit_code.errors = [_("Det finns ingen enhet med den koden.")]
-        elif deputy is None:
-            form.deputy.errors = [_("Ingen person med den e-postadressen eller det numret.")]
-        else:
-            try:
-                delegation.grant(
-                    db.session,
-                    unit=unit,
-                    deputy=deputy,
-                    starts_on=form.starts_on.data,
-                    ends_on=form.ends_on.data,
-                    actor=current_user,
-                    today=today,
-                )
-                db.session.commit()
-                flash(
-                    _(
-                        "%(name)s ser %(unit)s under perioden.",
-                        name=deputy.full_name,
-                        unit=unit.name,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("admin.delegations"))
-            except delegation.DelegationRejected as exc:
-                db.session.rollback()
-                form.ends_on.errors = [str(exc)]
+        elif grant_from_form(form, unit, today=today):
+            return redirect(url_for("admin.delegations"))
     rows = delegation.delegations(db.session, within=None, today=today)
     return render_template(
         "admin/requirements/delegations.html",
