@@ -93,8 +93,9 @@ class Employee(UserMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped[OrgUnit] = relationship()
+    # Loaded when asked for (one person's page), not on every request's user load.
     tags: Mapped[list[EmployeeTag]] = relationship(
-        back_populates="employee", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="employee", cascade="all, delete-orphan"
     )
 
     __table_args__ = (sa.Index("ix_employees_unit_id_level", "unit_id", "level"),)

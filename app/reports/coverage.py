@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +36,7 @@ from app.models import (
     RequirementTag,
     Status,
 )
+from app.models.types import UTCDateTime
 from app.reports.sqlfunc import add_days, add_months, greatest, utc_date
 
 EXPIRING_DAYS = 30
@@ -149,6 +151,16 @@ def pairs_stmt(on: date, scope: Scope = Scope()) -> sa.Select:
     Columns: employee_id, course_id, unit_id, level, due_on, completed_on,
     expires_on, status.
     """
+    return _pairs_stmt(
+        on,
+        datetime.combine(on + timedelta(days=1), time.min, UTC),
+        on + timedelta(days=EXPIRING_DAYS),
+        scope,
+    )
+
+
+def _pairs_stmt(on: Any, next_midnight: Any, soon: Any, scope: Scope) -> sa.Select:
+    """pairs_stmt with its three day bounds given: values, or bind parameters (see below)."""
     audience = audience_stmt(on, scope).subquery("audience")
     pairs = (
         sa.select(
@@ -175,7 +187,7 @@ def pairs_stmt(on: date, scope: Scope = Scope()) -> sa.Select:
         )
         .where(
             Completion.superseded_by_id.is_(None),
-            Completion.completed_at < datetime.combine(on + timedelta(days=1), time.min, UTC),
+            Completion.completed_at < next_midnight,
         )
         .group_by(Completion.employee_id, Completion.course_id)
     )
@@ -186,7 +198,6 @@ def pairs_stmt(on: date, scope: Scope = Scope()) -> sa.Select:
         else_=done.c.expires_at,
     )
     never = sa.and_(~by_rule, done.c.never == 1)
-    soon = on + timedelta(days=EXPIRING_DAYS)
     status = sa.case(
         (never, sa.literal(Status.COMPLETED.value)),
         (expires_on > soon, sa.literal(Status.COMPLETED.value)),
@@ -384,15 +395,34 @@ class PairStatus:
         return self.status in COVERED
 
 
+@cache
+def _one_person_statements() -> tuple[sa.Select, sa.Select]:
+    """pairs_stmt and the rules' legal bases for one person, built once with bind parameters.
+
+    The start page asks this on every visit; building the statement in Python cost
+    more than running it. The SQL is the same as pairs_stmt's.
+    """
+    on = sa.bindparam("on", type_=sa.Date())
+    next_midnight = sa.bindparam("next_midnight", type_=UTCDateTime())
+    soon = sa.bindparam("soon", type_=sa.Date())
+    scope = Scope(employee_ids=[sa.bindparam("employee_id", type_=sa.Integer())])
+    audience = audience_stmt(on, scope).subquery()
+    bases = sa.select(audience.c.course_id, audience.c.legal_basis)
+    return _pairs_stmt(on, next_midnight, soon, scope), bases
+
+
 def employee_statuses(session: Session, employee_id: int, on: date) -> list[PairStatus]:
     """The courses required of one person today, with status, due date and expiry."""
-    scope = Scope(employee_ids=[employee_id])
-    rows = session.execute(pairs_stmt(on, scope)).all()
-    audience = audience_stmt(on, scope).subquery()
+    pairs, legal_bases = _one_person_statements()
+    params = {
+        "on": on,
+        "next_midnight": datetime.combine(on + timedelta(days=1), time.min, UTC),
+        "soon": on + timedelta(days=EXPIRING_DAYS),
+        "employee_id": employee_id,
+    }
+    rows = session.execute(pairs, params).all()
     bases: dict[int, set[str]] = {}
-    for course_id, basis in session.execute(
-        sa.select(audience.c.course_id, audience.c.legal_basis)
-    ):
+    for course_id, basis in session.execute(legal_bases, params):
         if basis:
             bases.setdefault(course_id, set()).add(basis)
     return [
