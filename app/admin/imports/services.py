@@ -181,6 +181,21 @@ def rejected_summary(problems: list[Problem]) -> dict[str, Any]:
     }
 
 
+def _units_by_code(session: Session) -> dict[str, Any]:
+    """Every unit as a plain row, by its code: read once, in one query."""
+    stmt = sa.select(
+        UNITS.c.id,
+        UNITS.c.code,
+        UNITS.c.name,
+        UNITS.c.kind,
+        UNITS.c.parent_id,
+        UNITS.c.path,
+        UNITS.c.depth,
+        UNITS.c.active,
+    )
+    return {r.code: r for r in session.execute(stmt)}
+
+
 # --- the lock -------------------------------------------------------------------------------
 
 
@@ -393,21 +408,7 @@ def _plan(
     today: date,
     files: tuple[str, str] = ("", ""),
 ) -> _Plan:
-    units = {
-        r.code: r
-        for r in session.execute(
-            sa.select(
-                UNITS.c.id,
-                UNITS.c.code,
-                UNITS.c.name,
-                UNITS.c.kind,
-                UNITS.c.parent_id,
-                UNITS.c.path,
-                UNITS.c.depth,
-                UNITS.c.active,
-            )
-        )
-    }
+    units = _units_by_code(session)
     employees = {
         r.employee_number: r
         for r in session.execute(
@@ -802,21 +803,7 @@ def _apply_units(session: Session, plan: _Plan, now: datetime) -> None:
             for u in plan.unit_inserts
         ),
     )
-    current = {
-        r.code: r
-        for r in session.execute(
-            sa.select(
-                UNITS.c.id,
-                UNITS.c.code,
-                UNITS.c.name,
-                UNITS.c.kind,
-                UNITS.c.parent_id,
-                UNITS.c.path,
-                UNITS.c.depth,
-                UNITS.c.active,
-            )
-        )
-    }
+    current = _units_by_code(session)
     code_of = {r.id: r.code for r in current.values()}
     file_units = {u.code: u for u in plan.checked.units}
     gone = {r.code for r in plan.units_gone}
