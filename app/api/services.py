@@ -282,7 +282,7 @@ def unit_coverage(
         "name": unit.name,
         "on": on.isoformat(),
         "course": course.slug if course else None,
-        "definition": services.DEFINITION,
+        "definition": str(services.DEFINITION),
         "people": sum(people.values()),
         "total": _counts_json(total),
         "by_level": {k: _counts_json(v) for k, v in sorted(by_level.items())},

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased
 
 from app.auth.access import in_subtrees
@@ -38,7 +39,7 @@ LEVELS: list[str] = [lvl.value for lvl in Level]
 PREVENTION_LEVELS: list[str] = [p.value for p in PreventionLevel]
 TARGET_KEY = "coverage_target"
 
-DEFINITION = (
+DEFINITION = _l(
     "Täckning = andel av alla par (aktiv person, kurs som krävs av personen) där kursen är "
     "genomförd och giltig den dagen (status genomförd eller går snart ut). En kurs krävs av "
     "en person när en aktiv kravregel når personen genom nivå, enhet och/eller yrkesgrupp; "
