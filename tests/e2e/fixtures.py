@@ -65,6 +65,10 @@ class AxeChecker:
         results = self._axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         violations = results.response["violations"]
         self.checked.add(_strip(page.url))
+        report = os.environ.get("VARNA_AXE_REPORT")
+        if report:  # a list of every page axe checked, for finding pages no test visits
+            with open(report, "a", encoding="utf-8") as f:
+                f.write(_strip(page.url) + "\n")
         assert not violations, f"axe-core på {page.url}:\n" + results.generate_report()
 
 
