@@ -679,8 +679,8 @@ def markdown(all_results: list[dict], args) -> str:
         "administration, level and status; it leaves out exemptions and occupation tags "
         "(the data has none), so it is a slightly easier query than the app's. The app's "
         "numbers and the SQL's are compared cell by cell. Page times are through the Flask "
-        "test client in one process (no network, no gunicorn). The load test with locust "
-        "is not part of this benchmark (not done: see below).",
+        "test client in one process (no network, no gunicorn); the load test against "
+        "gunicorn is bench/load_test.py (its own section below).",
         "",
     ]
     return "\n".join(lines)
