@@ -108,7 +108,8 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _database(url: str | None, tmp: Path) -> tuple[str, callable]:
+def fresh_database(url: str | None, tmp: Path) -> tuple[str, callable]:
+    """A SQLite file in tmp, or a scratch PostgreSQL database; and how to drop it."""
     if not url:
         return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
     base = sa.make_url(url).set(drivername="postgresql+psycopg")
@@ -145,7 +146,7 @@ def run(*, staff: int, units: int, database_url: str | None = None) -> list[tupl
         later.mkdir()
         generate(first, staff=staff, units=units)
         generate(later, staff=staff, units=units, month=1)
-        url, drop = _database(database_url, tmp)
+        url, drop = fresh_database(database_url, tmp)
         try:
             app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
             with app.app_context():

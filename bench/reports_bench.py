@@ -48,22 +48,7 @@ ADMINISTRATIONS = 15
 # --- database ----------------------------------------------------------------------------------
 
 
-def fresh_database(url: str | None, tmp: Path) -> tuple[str, callable]:
-    if not url:
-        path = tmp / "bench.sqlite3"
-        return f"sqlite:///{path}", lambda: None
-    base = sa.make_url(url).set(drivername="postgresql+psycopg")
-    name = f"varna_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
+from bench.import_bench import fresh_database  # noqa: E402  (one helper for every benchmark)
 
 
 def make_app(url: str):
