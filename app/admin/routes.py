@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin import bp, services
-from app.auth import access
+from app.auth import access, invitations
+from app.auth.forms import ConfirmForm
 from app.extensions import db
 from app.models import AuditEvent, Employee
 
@@ -45,7 +47,35 @@ def person(employee_id: int):
         )
     )
     db.session.commit()
-    return render_template("admin/person.html", employee=employee)
+    return render_template(
+        "admin/person.html", employee=employee, invite_form=ConfirmForm(prefix="invite")
+    )
+
+
+@bp.route("/personal/<int:employee_id>/inbjudan", methods=["POST"])
+def resend_invitation(employee_id: int):
+    """Send the person a new link to choose a password (a lost invitation, a forgotten one)."""
+    employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
+    if not ConfirmForm(prefix="invite").validate_on_submit():
+        abort(400)
+    if not employee.active or not employee.email:
+        flash(_("Personen är avslutad eller saknar e-postadress; ingen länk skickades."), "error")
+        return redirect(url_for("admin.person", employee_id=employee.id))
+    invitations.send_invitations(db.session, [employee.id])
+    db.session.add(
+        AuditEvent(
+            actor_id=current_user.id,
+            action="account.invitation_resent",
+            target_type="employee",
+            target_id=str(employee.id),
+        )
+    )
+    db.session.commit()
+    flash(
+        _("En ny länk för att välja lösenord har skickats till %(email)s.", email=employee.email),
+        "success",
+    )
+    return redirect(url_for("admin.person", employee_id=employee.id))
 
 
 @bp.route("/logg")

@@ -69,3 +69,16 @@ class SetPasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Spara lösenord"))
+
+
+class PasswordResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[DataRequired(_l("Fyll i din e-postadress.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    submit = SubmitField(_l("Skicka länk"))
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token: for a one-button action."""

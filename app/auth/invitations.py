@@ -102,3 +102,28 @@ def send_invitations(session: Session, employee_ids: Iterable[int]) -> int:
         ]
         sent += send(messages)
     return sent
+
+
+def send_password_reset(session: Session, employee: Employee) -> int:
+    """E-mail an active account a single-use link to choose a new password.
+
+    The link is the invitation's: it is bound to the current password hash, so it
+    works once, and it stops working when the password changes by any other way.
+    """
+    if not employee.active or not employee.email:
+        return 0
+    municipality = current_app.config["MUNICIPALITY_NAME"]
+    token = make_token(employee.id, employee.session_token, employee.password_hash)
+    message = Email(
+        to=employee.email,
+        subject=f"Nytt lösenord i Värna – {municipality}",
+        body=(
+            f"Hej {employee.first_name}!\n\n"
+            "Någon – förhoppningsvis du – har bett om att få välja ett nytt lösenord till "
+            f"ditt konto i Värna, {municipality}.\n\n"
+            f"Välj ett nytt lösenord här (länken fungerar en gång och i {max_age_days()} "
+            f"dagar):\n{invitation_url(token)}\n\n"
+            "Har du inte bett om det kan du bortse från brevet; ditt lösenord är oförändrat.\n"
+        ),
+    )
+    return send([message])

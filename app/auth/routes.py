@@ -177,3 +177,45 @@ def accept_invitation(token: str):
             flash(_("Ditt lösenord är sparat. Logga in med din e-postadress."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/invitation.html", form=form, employee=employee)
+
+
+@bp.route("/konto/glomt-losenord", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    scope="password-reset-account",
+)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"],
+    methods=["POST"],
+    scope="password-reset-address",
+)
+def forgot_password():
+    """Ask for a link to choose a new password. The answer never says whether the account exists."""
+    from app.auth import invitations
+    from app.auth.forms import PasswordResetRequestForm
+
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        employee = services.find_active_account(db.session, form.email.data)
+        if employee is not None:
+            invitations.send_password_reset(db.session, employee)
+            db.session.add(
+                AuditEvent(
+                    actor_id=None,
+                    action="account.password_reset_requested",
+                    target_type="employee",
+                    target_id=str(employee.id),
+                )
+            )
+            db.session.commit()
+        flash(
+            _(
+                "Om adressen hör till ett konto i Värna har vi skickat en länk för att välja "
+                "nytt lösenord. Kolla din e-post."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)

@@ -45,6 +45,11 @@ def authenticate(session: Session, *, email: str, password: str) -> Employee | N
     return employee
 
 
+def find_active_account(session: Session, email: str) -> Employee | None:
+    employee = session.scalar(sa.select(Employee).where(Employee.email == normalise_email(email)))
+    return employee if employee is not None and employee.active else None
+
+
 def check_new_password(password: str) -> None:
     from app.auth.passwords import is_common
 

@@ -123,3 +123,17 @@ def test_my_data_and_password_pages(page, axe, people):
     page.wait_for_load_state("load")
     assert page.get_by_text("minst 12 tecken").first.is_visible()
     axe(page)
+
+
+def test_forgotten_password_page(page, axe, people):
+    page.goto("/logga-in")
+    axe(page)
+    page.get_by_role("link", name="Glömt lösenordet?").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Glömt lösenordet").is_visible()
+    axe(page)
+    page.get_by_label("E-postadress").fill("medarbetare@k.se")
+    page.get_by_role("button", name="Skicka länk").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_text("Om adressen hör till ett konto").is_visible()
+    axe(page)

@@ -67,6 +67,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "auth.my_data": ("GET", everyone()),
     "auth.my_data_json": ("GET", everyone()),
     "auth.accept_invitation": ("GET", public(400)),  # a bad token: a Swedish message
+    "auth.forgot_password": ("GET", public(200)),
     "learning.index": ("GET", everyone()),
     "learning.course": ("GET", everyone()),
     "learning.start": ("POST", everyone(302)),
@@ -102,6 +103,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "admin.index": ("GET", hr_only()),
     "admin.people": ("GET", hr_only()),
     "admin.person": ("GET", hr_only()),
+    "admin.resend_invitation": ("POST", hr_only(302)),
     "admin.audit_log": ("GET", hr_only()),
     "admin.hr_import": ("GET", hr_only()),
     "admin.hr_import_preview": ("GET", hr_only(404)),  # no such upload
