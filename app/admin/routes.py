@@ -8,7 +8,8 @@ from app.admin import bp, services
 from app.auth import access, invitations
 from app.auth.forms import ConfirmForm
 from app.extensions import db
-from app.models import AuditEvent, Employee
+from app.models import Employee
+from app.records import audit
 
 
 @bp.before_request
@@ -38,14 +39,7 @@ def people():
 def person(employee_id: int):
     employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
     # HR's look at a person's record is itself logged (privacy).
-    db.session.add(
-        AuditEvent(
-            actor_id=current_user.id,
-            action="person.view",
-            target_type="employee",
-            target_id=str(employee.id),
-        )
-    )
+    audit(db.session, current_user, "person.view", "employee", employee.id)
     db.session.commit()
     return render_template(
         "admin/person.html", employee=employee, invite_form=ConfirmForm(prefix="invite")
@@ -62,14 +56,7 @@ def resend_invitation(employee_id: int):
         flash(_("Personen är avslutad eller saknar e-postadress; ingen länk skickades."), "error")
         return redirect(url_for("admin.person", employee_id=employee.id))
     invitations.send_invitations(db.session, [employee.id])
-    db.session.add(
-        AuditEvent(
-            actor_id=current_user.id,
-            action="account.invitation_resent",
-            target_type="employee",
-            target_id=str(employee.id),
-        )
-    )
+    audit(db.session, current_user, "account.invitation_resent", "employee", employee.id)
     db.session.commit()
     flash(
         _("En ny länk för att välja lösenord har skickats till %(email)s.", email=employee.email),

@@ -21,7 +21,7 @@ from app.auth import bp, services
 from app.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
 from app.extensions import db, limiter
 from app.maintenance import privacy
-from app.models import AuditEvent
+from app.records import audit
 
 
 def _safe_next(target: str | None) -> str:
@@ -137,14 +137,7 @@ def my_data():
 @login_required
 def my_data_json():
     data = privacy.personal_data(db.session, current_user)
-    db.session.add(
-        AuditEvent(
-            actor_id=current_user.id,
-            action="privacy.export_self",
-            target_type="employee",
-            target_id=str(current_user.id),
-        )
-    )
+    audit(db.session, current_user, "privacy.export_self", "employee", current_user.id)
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
@@ -201,14 +194,7 @@ def forgot_password():
         employee = services.find_active_account(db.session, form.email.data)
         if employee is not None:
             invitations.send_password_reset(db.session, employee)
-            db.session.add(
-                AuditEvent(
-                    actor_id=None,
-                    action="account.password_reset_requested",
-                    target_type="employee",
-                    target_id=str(employee.id),
-                )
-            )
+            audit(db.session, None, "account.password_reset_requested", "employee", employee.id)
             db.session.commit()
         flash(
             _(

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.models import AuditEvent, Employee, OrgUnit, utcnow
+from app.models import Employee, OrgUnit, utcnow
+from app.records import audit
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +64,7 @@ def set_password(session: Session, *, employee: Employee, password: str, actor: 
     check_new_password(password)
     employee.password_hash = hash_password(password)
     employee.end_all_sessions()
-    session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="account.password_set",
-            target_type="employee",
-            target_id=str(employee.id),
-        )
-    )
+    audit(session, actor, "account.password_set", "employee", employee.id)
     log.info("password set for employee %s by %s", employee.id, actor.id)
     session.flush()
 
@@ -125,14 +119,13 @@ def create_admin(session: Session, *, email: str, password: str, name: str = "")
     employee.password_hash = hash_password(password)
     employee.end_all_sessions()
     session.flush()
-    session.add(
-        AuditEvent(
-            actor_id=None,
-            action="account.create_admin",
-            target_type="employee",
-            target_id=str(employee.id),
-            details={"email": email, "created": created, "via": "cli"},
-        )
+    audit(
+        session,
+        None,
+        "account.create_admin",
+        "employee",
+        employee.id,
+        {"email": email, "created": created, "via": "cli"},
     )
     session.flush()
     return AdminResult(employee=employee, created=created)
