@@ -19,7 +19,7 @@ PREVENTION_LABELS = {
 SOURCE_LABELS = {
     "online": _l("Webbkurs"),
     "session": _l("Utbildningstillfälle"),
-    "import": _l("Tidigare system"),
+    "import": _l("Tidigare registrering"),
     "external": _l("Extern utbildning"),
 }
 

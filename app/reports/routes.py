@@ -108,12 +108,17 @@ def _common(**extra):
     }
 
 
+def _cube_of_administrations():
+    """The day asked for and one pass of counts over the administrations the caller may see."""
+    on, within = _on(), _within()
+    tops = services.administrations(db.session, within)
+    return on, services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
+
+
 @bp.route("/")
 @access.require(access.can_view_reports)
 def index():
-    on, within = _on(), _within()
-    tops = services.administrations(db.session, within)
-    data = services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
+    on, data = _cube_of_administrations()
     m = services.matrix(
         db.session, data, title=_("Alla kurser som krävs"), rest_label=_("Direkt under kommunen")
     )
@@ -138,9 +143,7 @@ def index():
 @bp.route("/kurser")
 @access.require(access.can_view_reports)
 def by_course():
-    on, within = _on(), _within()
-    tops = services.administrations(db.session, within)
-    data = services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
+    on, data = _cube_of_administrations()
     courses = services.courses_by_id(db.session, data.course_ids)
     matrices = [
         services.matrix(
@@ -158,9 +161,7 @@ def by_course():
 @bp.route("/forebyggande-niva")
 @access.require(access.can_view_reports)
 def by_prevention_level():
-    on, within = _on(), _within()
-    tops = services.administrations(db.session, within)
-    data = services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
+    on, data = _cube_of_administrations()
     courses = services.courses_by_id(db.session, data.course_ids)
     sections = []
     for level in services.PREVENTION_LEVELS:
