@@ -80,8 +80,13 @@ def grant(
 
 
 def end(session: Session, *, delegation: UnitManager, actor: Employee, today: date) -> None:
-    """The deputy loses the view from today."""
+    """The deputy loses the view from today.
+
+    A delegation already over stays as it was: its end is history, not moved to yesterday.
+    """
     old = delegation.ends_on
+    if old is not None and old < today:
+        return
     delegation.ends_on = today - timedelta(days=1)
     session.flush()
     audit(
