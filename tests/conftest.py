@@ -20,7 +20,7 @@ from app import create_app
 from app.extensions import db
 from tests.factories import Factories
 
-pytest_plugins = ["tests.e2e.fixtures", "tests.org"]
+pytest_plugins = ["tests.clock", "tests.e2e.fixtures", "tests.org"]
 
 PASSWORD = "ett-langt-testlosenord"
 

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-TODAY = date.today()
+from app import dates
 
 
 @pytest.fixture
@@ -45,5 +45,5 @@ def town(make):
         "vera": make.employee(unit=vux, email="vera@k.se", first_name="Vera", last_name="Vik"),
         "olle": make.employee(unit=fsk, email="olle@k.se", first_name="Olle", last_name="Ut"),
     }
-    make.completion(o["anna"], course, on=TODAY.replace(day=1))
+    make.completion(o["anna"], course, on=dates.today().replace(day=1))
     return o

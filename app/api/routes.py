@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from app import dates
 from app.api import bp, openapi, services
 from app.extensions import db
 from app.models import Course, OrgUnit
@@ -111,7 +112,7 @@ def unit_coverage(code: str):
         abort(404, description=f"Ingen enhet har koden '{code}'.")
     on_arg = request.args.get("on")
     try:
-        on = date.fromisoformat(on_arg) if on_arg else date.today()
+        on = date.fromisoformat(on_arg) if on_arg else dates.today()
     except ValueError as error:
         raise services.BadRequest(f"on: '{on_arg}' är inget datum (ÅÅÅÅ-MM-DD)") from error
     course = None

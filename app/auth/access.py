@@ -18,6 +18,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy.sql.elements import ColumnElement
 
+from app import dates
 from app.extensions import db
 from app.models import Employee, OrgUnit, UnitManager
 
@@ -30,7 +31,7 @@ def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
     cached = g.get("_access_cache", {}).get(cache_key) if _has_g() else None
     if cached is not None:
         return cached
-    today = on or date.today()
+    today = on or dates.today()
     stmt = (
         sa.select(OrgUnit)
         .join(UnitManager, UnitManager.unit_id == OrgUnit.id)
@@ -134,7 +135,7 @@ def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
     """The units this person leads as chef (from HR) today; a deputy's units are not here."""
     if not getattr(user, "is_authenticated", False):
         return []
-    today = on or date.today()
+    today = on or dates.today()
     stmt = (
         sa.select(OrgUnit)
         .join(UnitManager, UnitManager.unit_id == OrgUnit.id)

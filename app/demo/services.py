@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app import dates
 from app.auth.services import hash_password
 from app.models import AuditEvent, Employee, EmployeeTag, Level, OrgUnit, UnitManager
 
@@ -218,7 +219,7 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
     rows: list[dict] = []
     tags: list[tuple[str, str]] = []
     managers: list[tuple[OrgUnit, str]] = []
-    today = date.today()
+    today = dates.today()
 
     def person(unit: OrgUnit, level: str, title: str, tag: str = "") -> str:
         nonlocal counter

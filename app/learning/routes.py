@@ -15,12 +15,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import dates
 from app.auth import access
 from app.courses.markdown import render_markdown
 from app.extensions import db, limiter
 from app.learning import bp, services
 from app.learning.certificate import CertificateData, certificate_pdf
-from app.learning.services import STOCKHOLM, Tampered
+from app.learning.services import Tampered
 from app.models import Attempt, Completion, CompletionSource, CourseVersion
 
 bp.add_app_template_filter(render_markdown, "course_markdown")
@@ -32,7 +33,7 @@ VARIANT_LANG = {"": "sv", "en": "en", "lattlast": "sv"}
 @bp.route("/")
 @login_required
 def index():
-    training = services.my_training(db.session, employee_id=current_user.id, on=services.today())
+    training = services.my_training(db.session, employee_id=current_user.id, on=dates.today())
     return render_template("learning/index.html", t=training, format_code=services.format_code)
 
 
@@ -338,10 +339,8 @@ def certificate(completion_id: int):
     if completion is None:
         abort(404)
     access.require_employee(current_user, completion.employee)
-    completed_on = completion.completed_at.astimezone(STOCKHOLM).date()
-    expires_on = (
-        completion.expires_at.astimezone(STOCKHOLM).date() if completion.expires_at else None
-    )
+    completed_on = dates.local_day(completion.completed_at)
+    expires_on = dates.local_day(completion.expires_at) if completion.expires_at else None
     code = services.format_code(completion.verification_code)
     data = CertificateData(
         name=completion.employee.full_name,
@@ -368,6 +367,6 @@ def certificate(completion_id: int):
 @limiter.limit("60 per minute")
 def verify():
     code = (request.args.get("kod") or "").strip()
-    found = services.verify_code(db.session, code, on=services.today()) if code else None
+    found = services.verify_code(db.session, code, on=dates.today()) if code else None
     status = 404 if code and found is None else 200
     return render_template("learning/verify.html", code=code, found=found), status

@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from app import dates
 from app.courses.loader import MAIN
 from app.dates import expiry_for
 from app.models import (
@@ -32,7 +32,6 @@ from app.models import (
     utcnow,
 )
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CODE_LENGTH = 16  # 80 random bits
 
@@ -47,10 +46,6 @@ class AlreadySubmitted(Exception):
 
 class QuizNotReady(Exception):
     """The quiz comes after the modules."""
-
-
-def today() -> date:
-    return datetime.now(STOCKHOLM).date()
 
 
 # -- courses and variants -------------------------------------------------------------
@@ -355,14 +350,12 @@ def verify_code(session: Session, code: str, *, on: date) -> Verified | None:
     )
     if completion is None:
         return None
-    expires_on = (
-        completion.expires_at.astimezone(STOCKHOLM).date() if completion.expires_at else None
-    )
+    expires_on = dates.local_day(completion.expires_at) if completion.expires_at else None
     superseded = completion.superseded_by_id is not None
     return Verified(
         name=completion.employee.full_name,
         course=completion.course.title if completion.course else completion.title,
-        completed_on=completion.completed_at.astimezone(STOCKHOLM).date(),
+        completed_on=dates.local_day(completion.completed_at),
         expires_on=expires_on,
         valid=not superseded and (expires_on is None or expires_on > on),
         superseded=superseded,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate.cli import db as db_group
 
+from app import dates
 from app.extensions import db
 from app.maintenance import privacy
 from app.maintenance.backup import BackupFailed, backup
@@ -41,7 +41,7 @@ def gallra(dry_run: bool, years: int | None) -> None:
     if years < 1:
         click.echo("Fel: gallringsfristen måste vara minst 1 år.", err=True)
         sys.exit(1)
-    plan = privacy.plan_gallring(db.session, today=date.today(), years=years)
+    plan = privacy.plan_gallring(db.session, today=dates.today(), years=years)
     click.echo(f"Personer som slutade före {plan.cutoff.isoformat()}: {plan.count}")
     if dry_run:
         click.echo("Torrkörning: ingenting ändrades.")

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import dates
 from app.extensions import db
 from app.models.courses import Course, CourseVersion
 from app.models.org import Employee, OrgUnit
@@ -46,7 +47,7 @@ class Requirement(db.Model):
     valid_months: Mapped[int | None]  # overrides the course's validity when set
     renewal_window_days: Mapped[int] = mapped_column(default=60)
     legal_basis: Mapped[str] = mapped_column(sa.Text, default="")
-    starts_on: Mapped[date] = mapped_column(default=date.today)
+    starts_on: Mapped[date] = mapped_column(default=dates.today)
     ends_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employees.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from app import dates
 from app.extensions import db
 from app.models import Course
 from app.reports import exports, services
@@ -38,7 +39,7 @@ def _day(value: str | None, name: str) -> date | None:
 )
 def snapshot(on_: str | None, rebuild_from: str | None) -> None:
     """Write the day's coverage per unit, level and course (running it twice is harmless)."""
-    day = _day(on_, "--on") or date.today()
+    day = _day(on_, "--on") or dates.today()
     rebuilt: list[date] = []
     if rebuild_from:
         since = _day(rebuild_from, "--rebuild-from") or day
@@ -88,7 +89,7 @@ def export(
         if course_id is None:
             _fail(f"--course: ingen kurs heter '{course_slug}'.")
     f = exports.ExportFilters(
-        on=_day(on_, "--on") or date.today(),
+        on=_day(on_, "--on") or dates.today(),
         unit=unit,
         course_id=course_id,
         date_from=_day(date_from, "--from"),

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app import dates
 from app.auth import access
 from app.extensions import db
 from app.models import Course, OrgUnit
@@ -58,10 +59,10 @@ def _hide_small() -> bool:
 def _on() -> date:
     value = request.args.get("dag", "")
     try:
-        day = date.fromisoformat(value) if value else date.today()
+        day = date.fromisoformat(value) if value else dates.today()
     except ValueError:
         abort(400)
-    return min(day, date.today())
+    return min(day, dates.today())
 
 
 def _bars(m: services.Matrix, hide_small: bool) -> list[charts.Bar]:
@@ -357,7 +358,7 @@ def export_download():
     if errors:
         return render_template("reports/export.html", **_common(form=form, errors=errors)), 400
     f = exports.ExportFilters(
-        on=date.today(),
+        on=dates.today(),
         unit=unit,
         course_id=int(course) if course.isdigit() else None,
         date_from=form.fran.data,

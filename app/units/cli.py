@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app import dates
 from app.extensions import db
 from app.units import reminders
 
@@ -25,7 +26,7 @@ reminders_cli = AppGroup("reminders", help="Påminnelser om utbildningar.")
 )
 def send(dry_run: bool, on: datetime | None) -> None:
     """Skicka påminnelser till personer och veckosammanfattningar till chefer."""
-    day = on.date() if on else date.today()
+    day = on.date() if on else dates.today()
     plan = reminders.plan(db.session, on=day)
     if dry_run:
         for person in plan.people:

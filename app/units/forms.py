@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app import dates
 
 
 class SessionForm(FlaskForm):
@@ -19,7 +19,7 @@ class SessionForm(FlaskForm):
         ),
     )
     held_on = DateField(
-        _l("Datum"), default=date.today, validators=[DataRequired(_l("Ange ett datum."))]
+        _l("Datum"), default=dates.today, validators=[DataRequired(_l("Ange ett datum."))]
     )
     place = StringField(_l("Plats"), validators=[Optional(), Length(max=300)])
     trainer = StringField(_l("Ledare"), validators=[Optional(), Length(max=200)])
@@ -40,7 +40,7 @@ class DelegateForm(FlaskForm):
         validators=[DataRequired(_l("Ange vem som ska få behörigheten.")), Length(max=254)],
     )
     starts_on = DateField(
-        _l("Från och med"), default=date.today, validators=[DataRequired(_l("Ange ett datum."))]
+        _l("Från och med"), default=dates.today, validators=[DataRequired(_l("Ange ett datum."))]
     )
     ends_on = DateField(_l("Till och med"), validators=[DataRequired(_l("Ange ett datum."))])
     submit = SubmitField(_l("Ge behörighet"))

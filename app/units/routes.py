@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app import dates
 from app.auth import access
 from app.extensions import db
 from app.models import Course, Employee, OrgUnit, UnitManager
@@ -23,13 +23,12 @@ PER_PAGE = 50
 MAX_TICK_LIST = 300  # more people than this: choose a smaller unit or upload a CSV
 
 manager_or_hr = access.require(lambda u: access.is_manager(u) or access.is_hr(u))
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @bp.app_template_filter("localdate")
 def localdate(value: datetime) -> date:
     """The calendar day in Stockholm of a stored UTC time."""
-    return value.astimezone(STOCKHOLM).date()
+    return dates.local_day(value)
 
 
 def _unit_or_abort(unit_id: int) -> OrgUnit:
@@ -51,7 +50,7 @@ def index():
         row.key[0]: row.counts
         for row in status_counts(
             db.session,
-            on=date.today(),
+            on=dates.today(),
             group_by=("top",),
             tops=units,
             scope=Scope(unit_paths=[u.path for u in units]),
@@ -65,7 +64,7 @@ def index():
 @manager_or_hr
 def show(unit_id: int):
     unit = _unit_or_abort(unit_id)
-    today = date.today()
+    today = dates.today()
     filters = services.Filters.parse(request.args, LEVELS)
     overview = services.unit_overview(db.session, unit, on=today, filters=filters)
     page = db.paginate(
@@ -116,7 +115,7 @@ def remind(unit_id: int):
         unit=unit,
         employee_ids=ids,
         actor=current_user,
-        on=date.today(),
+        on=dates.today(),
         base_url=current_app.config["BASE_URL"].rstrip("/"),
         municipality=current_app.config["MUNICIPALITY_NAME"],
     )
@@ -152,7 +151,7 @@ def _safe(target: str | None) -> bool:
 @manager_or_hr
 def person(employee_id: int):
     employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
-    history = services.person_history(db.session, employee, on=date.today())
+    history = services.person_history(db.session, employee, on=dates.today())
     services.audit(db.session, current_user, "person.view", "employee", employee.id)
     db.session.commit()
     home = next(
@@ -217,7 +216,7 @@ def session_new(unit_id: int):
                 attendee_ids=ids,
                 actor=current_user,
                 reach=reach,
-                today=date.today(),
+                today=dates.today(),
             )
             db.session.commit()
             flash(_("Tillfället är registrerat med %(n)s deltagare.", n=len(ids)), "success")
@@ -260,7 +259,7 @@ def session_show(session_id: int):
 @bp.route("/delegering", methods=["GET", "POST"])
 @manager_or_hr
 def delegate():
-    today = date.today()
+    today = dates.today()
     own = access.led_units(current_user) if not access.is_hr(current_user) else []
     if not own and not access.is_hr(current_user):
         abort(403)
@@ -295,7 +294,7 @@ def delegation_end(delegation_id: int):
     if not access.can_delegate_unit(current_user, row.unit):
         abort(403)
     # CSRFProtect has already checked the token of every POST.
-    delegation.end(db.session, delegation=row, actor=current_user, today=date.today())
+    delegation.end(db.session, delegation=row, actor=current_user, today=dates.today())
     db.session.commit()
     flash(_("Delegeringen är avslutad."), "success")
     return redirect(url_for("units.delegate"))

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from app import dates
 from app.extensions import db
 from app.models import AuditEvent, Completion, Employee
 from app.reports import coverage
@@ -58,7 +59,7 @@ def test_gallring_removes_personal_data_but_keeps_the_counts(runner, make):
         sa.update(Employee).where(Employee.id == left_long_ago.id).values(end_date=date(2018, 1, 1))
     )
     db.session.execute(
-        sa.update(Employee).where(Employee.id == left_recently.id).values(end_date=date.today())
+        sa.update(Employee).where(Employee.id == left_recently.id).values(end_date=dates.today())
     )
     db.session.commit()
     before = coverage.status_counts(db.session, on=date(2017, 1, 1), group_by=("course",))

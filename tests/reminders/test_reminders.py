@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 
 import sqlalchemy as sa
 
+from app import dates
 from app.extensions import db
 from app.models import AuditEvent, ReminderLog
 from tests.conftest import csrf_from
@@ -24,9 +25,11 @@ def _mails(smtp_server) -> dict[str, str]:
 def test_reminders_reach_the_right_people_and_a_second_run_sends_none(
     runner, smtp_server, town, make, app
 ):
-    soon = make.employee(unit=town["fsk"], email="ny@k.se", start_date=date.today())
+    soon = make.employee(unit=town["fsk"], email="ny@k.se", start_date=dates.today())
     expiring = make.employee(unit=town["fsk"], email="gammal@k.se")
-    make.completion(expiring, town["course"], on=date.today() - timedelta(days=36 * 30 + 15))
+    # Valid for 36 months: completed so that it runs out in about two weeks, on any day.
+    completed_on = dates.add_months(dates.today() + timedelta(days=15), -36)
+    make.completion(expiring, town["course"], on=completed_on)
     make.requirement(town["course"], due_days=10, unit=town["fsk"], starts_on=date(2024, 1, 1))
     result = runner.invoke(args=["reminders", "send"])
     assert result.exit_code == 0, result.output
@@ -59,13 +62,18 @@ def test_reminders_reach_the_right_people_and_a_second_run_sends_none(
 
 
 def test_weekly_limit_holds_across_days(runner, smtp_server, town):
-    today = date.today()
-    runner.invoke(args=["reminders", "send", "--on", today.isoformat()])
-    first = len(smtp_server.messages)
-    runner.invoke(args=["reminders", "send", "--on", (today + timedelta(days=6)).isoformat()])
-    assert len(smtp_server.messages) == first
-    runner.invoke(args=["reminders", "send", "--on", (today + timedelta(days=7)).isoformat()])
-    assert len(smtp_server.messages) == 2 * first
+    def send_on(day: date) -> set[str]:
+        before = len(smtp_server.messages)
+        result = runner.invoke(args=["reminders", "send", "--on", day.isoformat()])
+        assert result.exit_code == 0, result.output
+        return {m.rcpt_tos[0] for m in smtp_server.messages[before:]}
+
+    today = dates.today()
+    first = send_on(today)
+    # Bo, Vera and Olle are overdue; Cesar and Hedda get their units' lists too.
+    assert {"bo@k.se", "vera@k.se", "olle@k.se", "chef@k.se", "head@k.se"} <= first
+    assert send_on(today + timedelta(days=6)) == set()
+    assert send_on(today + timedelta(days=7)) == first
 
 
 def test_dry_run_sends_and_records_nothing(runner, smtp_server, town, app):

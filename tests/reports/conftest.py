@@ -6,8 +6,6 @@ from datetime import date
 
 import pytest
 
-TODAY = date.today()
-
 
 @pytest.fixture
 def town(make):

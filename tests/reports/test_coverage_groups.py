@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
+from app import dates
 from app.extensions import db
 from app.reports import coverage
 from app.reports.coverage import Scope
 
 
 def test_top_roll_up_matches_each_subtree(town):
-    today = date.today()
+    today = dates.today()
     tops = [town["soc"], town["utb"], town["ifo"]]  # overlapping tops are fine too
     for group_by in [("top",), ("top", "level"), ("top", "course"), ("top", "unit", "level")]:
         rows = {

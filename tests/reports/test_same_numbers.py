@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
+from app import dates
 from app.api import services as api_services
 from app.extensions import db
 from app.reports import charts, coverage, services
@@ -14,7 +14,7 @@ from app.reports.coverage import Scope
 
 def test_every_output_agrees_for_one_administration(client, auth, runner, town, app_ctx, tmp_path):
     soc = town["soc"]
-    today = date.today()
+    today = dates.today()
     truth = coverage.total_counts(db.session, on=today, scope=Scope(unit_paths=[soc.path]))
     assert (truth.covered, truth.total) == (7, 11)  # the fixture, counted by hand
     figure = f"{truth.covered} av {truth.total}"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app import dates
 from app.extensions import db
 from app.models import AuditEvent, Completion, Exemption
 from app.reports.coverage import employee_statuses
@@ -26,7 +27,7 @@ def test_exemption_removes_the_requirement_and_shows_in_history(client, auth, to
     )
     assert response.status_code == 302
     with client.application.app_context():
-        assert employee_statuses(db.session, town["bo"].id, date.today()) == []
+        assert employee_statuses(db.session, town["bo"].id, dates.today()) == []
         assert db.session.scalar(
             sa.select(sa.func.count()).where(AuditEvent.action == "exemption.create")
         )
@@ -70,7 +71,7 @@ def test_external_record_with_evidence(client, auth, town, app):
         assert c.recorded_by_id == town["hr"].id
         assert c.expires_at is not None  # the course's 36 months
         assert (Path(app.config["UPLOAD_DIR"]) / c.evidence_path).read_bytes() == PDF
-        status = employee_statuses(db.session, town["bo"].id, date.today())[0]
+        status = employee_statuses(db.session, town["bo"].id, dates.today())[0]
         assert status.completed_on == date(2025, 3, 1)
         event = db.session.scalar(
             sa.select(AuditEvent).where(AuditEvent.action == "completion.external")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app import dates
 from app.admin.requirements import services
 from app.extensions import db
 from app.models import AuditEvent, Completion, Requirement
@@ -20,7 +21,7 @@ def _events(action: str) -> list[AuditEvent]:
 def test_preview_counts_people_per_administration_and_saves_nothing(app_ctx, town, make):
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Requirement))
     draft = services.RequirementDraft(course_id=town["course"].id, levels=("medarbetare",))
-    preview = services.preview(db.session, draft=draft, on=date.today())
+    preview = services.preview(db.session, draft=draft, on=dates.today())
     rows = {r.label: r.people for r in preview.rows}
     # Anna, Bo, Vera in SOC; Olle in UTB; Hanna (HR, medarbetare) directly under the kommun.
     assert rows["Socialförvaltningen"] == 3
@@ -35,7 +36,7 @@ def test_preview_of_a_subtree_rule_with_tags(app_ctx, town, make):
     draft = services.RequirementDraft(
         course_id=town["course"].id, unit_id=town["soc"].id, tags=("socialsekreterare",)
     )
-    preview = services.preview(db.session, draft=draft, on=date.today())
+    preview = services.preview(db.session, draft=draft, on=dates.today())
     assert [(r.label, r.people) for r in preview.rows] == [("Socialförvaltningen", 1)]
 
 
@@ -55,11 +56,11 @@ def test_create_update_and_end_are_audited_and_keep_completions(app_ctx, town):
     completions = db.session.scalar(sa.select(sa.func.count()).select_from(Completion))
     services.end_requirement(db.session, requirement=req, ends_on=date(2024, 6, 1), actor=hr)
     services.end_requirement(
-        db.session, requirement=town["rule"], ends_on=date.today() - timedelta(days=1), actor=hr
+        db.session, requirement=town["rule"], ends_on=dates.today() - timedelta(days=1), actor=hr
     )
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Completion)) == completions
-    assert employee_statuses(db.session, town["anna"].id, date.today()) == []
+    assert employee_statuses(db.session, town["anna"].id, dates.today()) == []
     assert len(_events("requirement.create")) == 1
     update = _events("requirement.update")[0]
     assert update.details["old"]["due_days"] == 90
@@ -69,7 +70,7 @@ def test_create_update_and_end_are_audited_and_keep_completions(app_ctx, town):
 
 def test_legal_basis_reaches_the_learner(app_ctx, town, make):
     make.requirement(town["course"], legal_basis="Diskrimineringslagen 3 kap. 6 §")
-    statuses = employee_statuses(db.session, town["bo"].id, date.today())
+    statuses = employee_statuses(db.session, town["bo"].id, dates.today())
     assert "Diskrimineringslagen 3 kap. 6 §" in statuses[0].legal_basis
 
 
@@ -84,7 +85,7 @@ def test_hr_pages_preview_then_save(client, auth, town):
         "due_days": "60",
         "renewal_window_days": "60",
         "legal_basis": "Arbetsmiljölagen",
-        "starts_on": date.today().isoformat(),
+        "starts_on": dates.today().isoformat(),
     }
     preview = client.post("/admin/krav/ny", data={**form, "preview": "1"})
     text = preview.get_data(as_text=True)
@@ -111,7 +112,7 @@ def test_unknown_unit_code_is_a_field_error(client, auth, town):
             "unit_code": "FINNS-EJ",
             "due_days": "60",
             "renewal_window_days": "60",
-            "starts_on": date.today().isoformat(),
+            "starts_on": dates.today().isoformat(),
             "save": "1",
         },
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app import dates
 from app.extensions import db
 from app.models import AuditEvent, UnitManager
 from tests.conftest import csrf_from
@@ -17,7 +18,7 @@ def _post(client, url, data):
 
 
 def _period():
-    today = date.today()
+    today = dates.today()
     return {"starts_on": today.isoformat(), "ends_on": (today + timedelta(days=30)).isoformat()}
 
 

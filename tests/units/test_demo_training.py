@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 
+from app import dates
 from app.demo import services as demo
 from app.extensions import db
 from app.models import Completion, Requirement
@@ -35,7 +34,7 @@ def test_demo_seed_creates_rules_and_a_spread_of_statuses(app_ctx, make):
     assert [lv.level for lv in rules["fortroendevaldas-roll"].levels] == ["fortroendevald"]
     assert rules["upptacka-fraga-agera"].tags
     assert rules["grundkurs"].legal_basis
-    counts = total_counts(db.session, on=date.today())
+    counts = total_counts(db.session, on=dates.today())
     for status in ("completed", "expiring", "expired", "overdue", "pending"):
         assert counts.as_dict()[status] > 0, status
     assert 0.4 < counts.coverage < 0.8

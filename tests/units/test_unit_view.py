@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from app import dates
 from app.extensions import db
 from app.models import AuditEvent
 
@@ -61,12 +62,11 @@ def test_filters_overdue_course_level_and_this_unit_only(client, auth, town):
 
 
 def test_coverage_per_unit_in_the_tree(app_ctx, town):
-    from datetime import date
 
     from app.units import services
 
     f = services.Filters()
-    overview = services.unit_overview(db.session, town["soc"], on=date.today(), filters=f)
+    overview = services.unit_overview(db.session, town["soc"], on=dates.today(), filters=f)
     by_unit = {n.unit.code: n.counts for n in overview.root.children}
     # Barn och familj: Anna done, Bo and Cesar overdue. Vuxen: Vera overdue.
     assert (by_unit["SOC-1"].covered, by_unit["SOC-1"].total) == (1, 3)

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from app import dates
 from app.admin.imports.mapping import Mapping
 from app.admin.imports.reading import FileRejected, ImportFile, Problem, Table, read_table
 from app.admin.imports.validation import Checked, StaffRow, UnitRow, check
@@ -307,7 +308,7 @@ def import_files(
 
     Raises ImportRejected with every problem found; then nothing has changed.
     """
-    today = today or date.today()
+    today = today or dates.today()
     problems: list[Problem] = []
     tables: list[Table] = []
     for file in (units_file, staff_file):

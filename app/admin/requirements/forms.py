@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app import dates
 from app.labels import LEVEL_LABELS
 
 
@@ -73,7 +72,7 @@ class RequirementForm(FlaskForm):
         description=_l("Visas för medarbetaren, t.ex. ”Diskrimineringslagen 3 kap. 6 §”."),
     )
     starts_on = DateField(
-        _l("Gäller från"), default=date.today, validators=[DataRequired(_l("Ange ett datum."))]
+        _l("Gäller från"), default=dates.today, validators=[DataRequired(_l("Ange ett datum."))]
     )
     ends_on = DateField(_l("Gäller till och med"), validators=[Optional()])
     preview = SubmitField(_l("Förhandsgranska"))
@@ -83,7 +82,7 @@ class RequirementForm(FlaskForm):
 class EndRequirementForm(FlaskForm):
     ends_on = DateField(
         _l("Sista dag regeln gäller"),
-        default=date.today,
+        default=dates.today,
         validators=[DataRequired(_l("Ange ett datum."))],
     )
     submit = SubmitField(_l("Avsluta regeln"))
@@ -133,7 +132,7 @@ class DelegationForm(FlaskForm):
         _l("Enhetskod"), validators=[DataRequired(_l("Ange en enhetskod.")), Length(max=64)]
     )
     starts_on = DateField(
-        _l("Från och med"), default=date.today, validators=[DataRequired(_l("Ange ett datum."))]
+        _l("Från och med"), default=dates.today, validators=[DataRequired(_l("Ange ett datum."))]
     )
     ends_on = DateField(_l("Till och med"), validators=[DataRequired(_l("Ange ett datum."))])
     submit = SubmitField(_l("Ge behörighet"))

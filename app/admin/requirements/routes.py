@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app import dates
 from app.admin import bp
 from app.admin.requirements import evidence, forms, services
 from app.extensions import db
@@ -69,7 +68,7 @@ def _draft(form: forms.RequirementForm) -> services.RequirementDraft | None:
 
 @bp.route("/krav")
 def requirements():
-    rows = services.rule_rows(db.session, on=date.today())
+    rows = services.rule_rows(db.session, on=dates.today())
     return render_template("admin/requirements/list.html", rows=rows)
 
 
@@ -93,7 +92,7 @@ def requirement_edit(requirement_id: int | None = None):
                 db.session.commit()
                 flash(_("Regeln är sparad."), "success")
                 return redirect(url_for("admin.requirement_edit", requirement_id=req.id))
-            preview = services.preview(db.session, draft=draft, on=date.today())
+            preview = services.preview(db.session, draft=draft, on=dates.today())
         except services.Rejected as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -138,7 +137,7 @@ def requirement_end(requirement_id: int):
 def exemption_new(employee_id: int):
     employee = db.session.get(Employee, employee_id) or abort(404)
     form = forms.ExemptionForm()
-    rules = [r.requirement for r in services.rule_rows(db.session, on=date.today()) if r.active]
+    rules = [r.requirement for r in services.rule_rows(db.session, on=dates.today()) if r.active]
     form.requirement_id.choices = [SelectChoice(r.id, _rule_label(r)) for r in rules]
     if form.validate_on_submit():
         req = db.session.get(Requirement, form.requirement_id.data) or abort(400)
@@ -205,7 +204,7 @@ def external_record(employee_id: int):
                 reason=form.reason.data,
                 evidence_path=path,
                 actor=current_user,
-                today=date.today(),
+                today=dates.today(),
             )
             db.session.commit()
             flash(
@@ -260,7 +259,7 @@ def evidence_file(completion_id: int):
 @bp.route("/delegeringar", methods=["GET", "POST"])
 def delegations():
     form = forms.DelegationForm()
-    today = date.today()
+    today = dates.today()
     if form.validate_on_submit():
         unit = _unit_by_code(form.unit_code.data)
         if unit is None:
@@ -283,7 +282,7 @@ def delegation_end(delegation_id: int):
     if row is None or row.role != "delegate":
         abort(404)
     if forms.EndDelegationForm().validate_on_submit():
-        delegation.end(db.session, delegation=row, actor=current_user, today=date.today())
+        delegation.end(db.session, delegation=row, actor=current_user, today=dates.today())
         db.session.commit()
         flash(_("Delegeringen är avslutad."), "success")
     return redirect(url_for("admin.delegations"))

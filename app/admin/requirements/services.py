@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from app import dates
 from app.dates import expiry_for
 from app.models import (
     Completion,
@@ -47,7 +48,7 @@ class RequirementDraft:
     valid_months: int | None = None
     renewal_window_days: int = 60
     legal_basis: str = ""
-    starts_on: date = field(default_factory=date.today)
+    starts_on: date = field(default_factory=dates.today)
     ends_on: date | None = None
 
     def as_dict(self) -> dict:
