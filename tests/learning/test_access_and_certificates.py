@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from app import dates
 from app.extensions import db
 from app.learning.services import format_code
 from app.models import Completion
@@ -93,7 +94,8 @@ def test_public_verification_confirms_only_name_course_date_validity(client, pas
     assert "Intyget är giltigt" in html
     assert "Mia Ek" in html
     assert "Exempelkurs: så fungerar en kurs i Värna" in html
-    assert completion.completed_at.strftime("%Y-%m-%d") in html
+    # The day a person sees is the Stockholm calendar day (after 23:00 UTC, the next day).
+    assert dates.local_day(completion.completed_at).isoformat() in html
     for private in (mia.email, mia.employee_number, "Barn och familj", "100 %", "Logga ut"):
         assert private not in html
     # typed loosely: lower case, spaces instead of dashes
