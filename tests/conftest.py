@@ -153,9 +153,12 @@ def auth(client) -> AuthActions:
 
 @pytest.fixture
 def smtp_server(app: Flask):
-    """A real SMTP server on localhost (aiosmtpd); the app sends to it during the test."""
-    import socket
+    """A real SMTP server on localhost (aiosmtpd); the app sends to it during the test.
 
+    Sending is synchronous: the handler stores a message before its 250 reply, and
+    the app's send returns only after that reply, so `messages` is complete as soon
+    as the request or command that sent the mail has returned.
+    """
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
@@ -167,12 +170,23 @@ def smtp_server(app: Flask):
             self.messages.append(envelope)
             return "250 OK"
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    class AnyFreePort(Controller):
+        """Binds port 0 itself, so the kernel picks a free port: no pick-then-bind race.
+
+        aiosmtpd 1.4 connects to (hostname, self.port) once bound to check the server
+        answers; with port 0 it has to learn the real port from the bound socket first.
+        """
+
+        def _trigger_server(self) -> None:
+            self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()
+
     handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    # A generous start-up time: a loaded machine can need more than aiosmtpd's 5 s.
+    controller = AnyFreePort(handler, hostname="127.0.0.1", port=0, ready_timeout=60)
     controller.start()
+    port = controller.port
+    assert port != 0
     old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     mail_ext = app.extensions["mail"]
