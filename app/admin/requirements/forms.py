@@ -84,6 +84,7 @@ class EndRequirementForm(FlaskForm):
         _l("Sista dag regeln gäller"),
         default=dates.today,
         validators=[DataRequired(_l("Ange ett datum."))],
+        id="end-ends_on",  # shown below the rule's own form, which has an "ends_on" too
     )
     submit = SubmitField(_l("Avsluta regeln"))
 
