@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from app.dates import add_months
 
@@ -20,6 +20,19 @@ class Person:
 
 
 @dataclass
+class Exempt:
+    employee_id: int
+    created_at: datetime  # UTC
+    revoked_at: datetime | None = None
+
+    def holds_on(self, on: date) -> bool:
+        """Made on or before day `on` and not revoked by then (days in UTC, as stored)."""
+        made = self.created_at.astimezone(UTC).date() <= on
+        revoked = self.revoked_at is not None and self.revoked_at.astimezone(UTC).date() <= on
+        return made and not revoked
+
+
+@dataclass
 class Rule:
     id: int
     course_id: int
@@ -30,13 +43,13 @@ class Rule:
     valid_months: int | None
     starts_on: date
     ends_on: date | None
-    exempt: set[int] = field(default_factory=set)
+    exempt: list[Exempt] = field(default_factory=list)
 
 
 @dataclass
 class Done:
     employee_id: int
-    course_id: int
+    course_id: int | None  # None: training with a free title, no course
     completed_at: datetime
     expires_at: datetime | None
 
@@ -57,7 +70,7 @@ def statuses(
                 continue
             if r.tags and not (r.tags & p.tags):
                 continue
-            if p.id in r.exempt:
+            if any(x.employee_id == p.id and x.holds_on(on) for x in r.exempt):
                 continue
             entered = max(p.placed_on or p.start_date or r.starts_on, r.starts_on)
             due = entered + timedelta(days=r.due_days)
@@ -71,10 +84,12 @@ def statuses(
         vm = min(months) if months else None
         expiries = []
         for c in completions:
-            if (c.employee_id, c.course_id) != (emp, course) or c.completed_at.date() > on:
+            if (c.employee_id, c.course_id) != (emp, course) or c.completed_at.astimezone(
+                UTC
+            ).date() > on:
                 continue
             if vm is not None:
-                expiries.append(add_months(c.completed_at.date(), vm))
+                expiries.append(add_months(c.completed_at.astimezone(UTC).date(), vm))
             else:
                 expiries.append(c.expires_at.date() if c.expires_at else None)
         if not expiries:

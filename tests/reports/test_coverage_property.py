@@ -1,12 +1,18 @@
 """Property test: the SQL coverage agrees with the plain-Python reference on random
-organisations, on SQLite and on PostgreSQL."""
+organisations, on SQLite and on PostgreSQL.
+
+The worlds include what real data has: placement after the start date, exemptions made and
+revoked on any day, completions corrected (superseded) later, training with a free title and
+no course, and times of day on both sides of midnight. Month-end and leap-day edges are
+always tried as explicit examples.
+"""
 
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.dates import expiry_for
@@ -31,6 +37,16 @@ BASE = date(2024, 1, 1)
 
 days = st.integers(min_value=0, max_value=1000)
 maybe_months = st.one_of(st.none(), st.integers(min_value=1, max_value=36))
+# Times of day in UTC, close to midnight on either side, and midday.
+moments = st.sampled_from(
+    [time(0, 0), time(0, 30), time(12, 0), time(22, 59, 59), time(23, 59, 59)]
+)
+exemptions = st.tuples(
+    st.integers(min_value=0, max_value=11),  # person index
+    days,  # made on
+    moments,
+    st.one_of(st.none(), days),  # revoked that many days later
+)
 
 world = st.fixed_dictionaries(
     {
@@ -41,6 +57,7 @@ world = st.fixed_dictionaries(
                 st.sampled_from(LEVELS),
                 st.sets(st.sampled_from(TAGS), max_size=2),
                 st.one_of(st.none(), days),  # start offset
+                st.one_of(st.none(), days),  # placed in the unit, days after the start
                 st.booleans(),  # active
             ),
             min_size=1,
@@ -57,21 +74,36 @@ world = st.fixed_dictionaries(
                 maybe_months,
                 days,  # starts offset
                 st.one_of(st.none(), days),  # ends offset
-                st.sets(st.integers(min_value=0, max_value=11), max_size=2),  # exempt people
+                st.lists(exemptions, max_size=2),
             ),
             max_size=4,
         ),
         "completions": st.lists(
             st.tuples(
                 st.integers(min_value=0, max_value=11),
-                st.integers(min_value=0, max_value=2),
+                st.one_of(st.none(), st.integers(min_value=0, max_value=2)),  # None: free title
                 days,
+                moments,
+                st.one_of(st.none(), days),  # corrected: superseded by a record on this day
             ),
             max_size=15,
         ),
         "on": days,
     }
 )
+
+
+def _month_end(on: int, at: time = time(12, 0), exemption: tuple | None = None) -> dict:
+    """A course valid a month: one person completed it on 31 January 2024 (day 30); a
+    second on 15 February, corrected to 21 January (the earlier record no longer counts)."""
+    return {
+        "parents": [0],
+        "people": [(1, "medarbetare", set(), 0, None, True), (1, "chef", set(), 0, 40, True)],
+        "courses": [1],
+        "rules": [(0, None, set(), set(), 10, None, 0, None, [exemption] if exemption else [])],
+        "completions": [(0, 0, 30, at, None), (1, 0, 45, at, 20)],
+        "on": on,
+    }
 
 
 def _clear() -> None:
@@ -87,6 +119,12 @@ def _clear() -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=world)
+# 31 January + 1 month is 29 February 2024: expiring the day before, expired on the day.
+@example(data=_month_end(on=58))
+@example(data=_month_end(on=59))
+# Completed at 23:59:59 UTC on 31 January; an exemption made and revoked around midnight.
+@example(data=_month_end(on=30, at=time(23, 59, 59), exemption=(0, 29, time(23, 59, 59), 1)))
+@example(data=_month_end(on=31, at=time(0, 0), exemption=(0, 30, time(0, 0), 1)))
 def test_sql_coverage_matches_the_reference(app_ctx, data):
     _clear()
     session = db.session
@@ -106,9 +144,10 @@ def test_sql_coverage_matches_the_reference(app_ctx, data):
 
     people: list[reference.Person] = []
     employees: list[Employee] = []
-    for i, (unit_index, level, tags, start, active) in enumerate(data["people"]):
+    for i, (unit_index, level, tags, start, placed, active) in enumerate(data["people"]):
         unit = units[unit_index % len(units)]
         start_date = BASE + timedelta(days=start) if start is not None else None
+        placed_on = start_date + timedelta(days=placed) if start_date and placed else start_date
         emp = Employee(
             employee_number=f"P{i}",
             first_name="A",
@@ -118,14 +157,14 @@ def test_sql_coverage_matches_the_reference(app_ctx, data):
             level=level,
             active=active,
             start_date=start_date,
-            placed_on=start_date,
+            placed_on=placed_on,
         )
         emp.tags = [EmployeeTag(tag=t) for t in tags]
         session.add(emp)
         session.flush()
         employees.append(emp)
         people.append(
-            reference.Person(emp.id, unit.path, level, set(tags), start_date, start_date, active)
+            reference.Person(emp.id, unit.path, level, set(tags), start_date, placed_on, active)
         )
 
     courses = []
@@ -136,7 +175,9 @@ def test_sql_coverage_matches_the_reference(app_ctx, data):
         courses.append(course)
 
     rules: list[reference.Rule] = []
-    for course_i, unit_i, levels, tags, due, months, start, end, exempt in data["rules"]:
+    for course_i, unit_i, levels, tags, due, months, start, end, exemptions_of_rule in data[
+        "rules"
+    ]:
         course = courses[course_i % len(courses)]
         unit = units[unit_i % len(units)] if unit_i is not None else None
         starts_on = BASE + timedelta(days=start)
@@ -153,19 +194,23 @@ def test_sql_coverage_matches_the_reference(app_ctx, data):
         req.tags = [RequirementTag(tag=t) for t in tags]
         session.add(req)
         session.flush()
-        exempt_ids = set()
-        for p_index in exempt:
-            if p_index < len(employees):
-                emp = employees[p_index]
-                session.add(
-                    Exemption(
-                        employee_id=emp.id,
-                        requirement_id=req.id,
-                        reason="x",
-                        created_at=datetime(2020, 1, 1, tzinfo=UTC),
-                    )
+        exempt: list[reference.Exempt] = []
+        for p_index, made, at, revoked in exemptions_of_rule:
+            if p_index >= len(employees):
+                continue
+            emp = employees[p_index]
+            created_at = datetime.combine(BASE + timedelta(days=made), at, UTC)
+            revoked_at = created_at + timedelta(days=revoked) if revoked is not None else None
+            session.add(
+                Exemption(
+                    employee_id=emp.id,
+                    requirement_id=req.id,
+                    reason="x",
+                    created_at=created_at,
+                    revoked_at=revoked_at,
                 )
-                exempt_ids.add(emp.id)
+            )
+            exempt.append(reference.Exempt(emp.id, created_at, revoked_at))
         rules.append(
             reference.Rule(
                 req.id,
@@ -177,28 +222,42 @@ def test_sql_coverage_matches_the_reference(app_ctx, data):
                 months,
                 starts_on,
                 ends_on,
-                exempt_ids,
+                exempt,
             )
         )
 
     done: list[reference.Done] = []
-    for n, (p_index, course_i, day) in enumerate(data["completions"]):
+
+    def complete(emp: Employee, course: Course | None, completed_at: datetime) -> Completion:
+        months = course.valid_months if course else None
+        record = Completion(
+            employee_id=emp.id,
+            course_id=course.id if course else None,
+            title="" if course else "Föreläsning om våld i nära relationer",
+            completed_at=completed_at,
+            expires_at=expiry_for(completed_at, months),
+            verification_code=secrets.token_hex(8),
+        )
+        session.add(record)
+        session.flush()
+        return record
+
+    for p_index, course_i, day, at, corrected in data["completions"]:
         if p_index >= len(employees):
             continue
         emp = employees[p_index]
-        course = courses[course_i % len(courses)]
-        completed_at = datetime.combine(BASE + timedelta(days=day), time(12, 0), UTC)
-        expires_at = expiry_for(completed_at, course.valid_months)
-        session.add(
-            Completion(
-                employee_id=emp.id,
-                course_id=course.id,
-                completed_at=completed_at,
-                expires_at=expires_at,
-                verification_code=f"v{n}-{secrets.token_hex(4)}",
+        course = courses[course_i % len(courses)] if course_i is not None else None
+        record = complete(emp, course, datetime.combine(BASE + timedelta(days=day), at, UTC))
+        if corrected is not None:
+            # A correction: the first record stays (nothing is lost) but no longer counts.
+            fixed = complete(
+                emp, course, datetime.combine(BASE + timedelta(days=corrected), at, UTC)
             )
+            record.superseded_by_id = fixed.id
+            record = fixed
+        done.append(
+            reference.Done(emp.id, record.course_id, record.completed_at, record.expires_at)
         )
-        done.append(reference.Done(emp.id, course.id, completed_at, expires_at))
     session.commit()
 
     on = BASE + timedelta(days=data["on"])
