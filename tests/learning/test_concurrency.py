@@ -8,6 +8,7 @@ Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
 from __future__ import annotations
 
 import threading
+import time
 
 import sqlalchemy as sa
 
@@ -18,6 +19,8 @@ from app.models import Attempt, Completion
 from tests.learning.conftest import RIGHT, current_version_of
 
 THREADS = 10
+BARRIER_TIMEOUT = 60.0  # every thread has an app context and a session by then
+JOIN_TIMEOUT = 300.0  # all ten submissions; only a guard against a hang
 
 
 def test_ten_concurrent_submissions_give_one_completion(app, make, example):
@@ -31,34 +34,46 @@ def test_ten_concurrent_submissions_give_one_completion(app, make, example):
     db.session.commit()
     attempt_id = attempt.id
 
-    barrier = threading.Barrier(THREADS)
+    # A thread that fails before the barrier aborts it, and a thread that dies
+    # unseen lets it time out: either way the others stop waiting and the test
+    # fails with a message instead of hanging. Daemon threads cannot keep the
+    # interpreter alive either.
+    barrier = threading.Barrier(THREADS, timeout=BARRIER_TIMEOUT)
     outcomes: list[str] = []
     lock = threading.Lock()
 
     def submit() -> None:
-        with app.app_context():
-            mine = db.session.get(Attempt, attempt_id)
-            barrier.wait()
-            try:
-                services.submit_attempt(db.session, attempt=mine, answers=RIGHT)
-                db.session.commit()
-                outcome = "recorded"
-            except services.AlreadySubmitted:
-                db.session.rollback()
-                outcome = "already"
-            except Exception as exc:  # noqa: BLE001 - reported below
-                db.session.rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+        at_barrier = False
+        try:
+            with app.app_context():
+                try:
+                    mine = db.session.get(Attempt, attempt_id)
+                    at_barrier = True
+                    barrier.wait()
+                    services.submit_attempt(db.session, attempt=mine, answers=RIGHT)
+                    db.session.commit()
+                    outcome = "recorded"
+                except services.AlreadySubmitted:
+                    db.session.rollback()
+                    outcome = "already"
+                finally:
+                    db.session.remove()
+        except threading.BrokenBarrierError:
+            outcome = "error: the barrier broke (another thread did not get there)"
+        except Exception as exc:  # noqa: BLE001 - reported below
+            if not at_barrier:
+                barrier.abort()
+            outcome = f"error: {exc!r}"
+        with lock:
+            outcomes.append(outcome)
 
-    threads = [threading.Thread(target=submit) for _ in range(THREADS)]
+    threads = [threading.Thread(target=submit, daemon=True) for _ in range(THREADS)]
     for t in threads:
         t.start()
+    deadline = time.monotonic() + JOIN_TIMEOUT
     for t in threads:
-        t.join(timeout=60)
+        t.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert not any(t.is_alive() for t in threads), f"threads still running: {outcomes}"
 
     assert sorted(outcomes) == ["already"] * (THREADS - 1) + ["recorded"], outcomes
     db.session.expire_all()
