@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-pg lint format bench browser translations clean
+.PHONY: run test test-pg test-clock lint format bench browser translations clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ test: $(VENV)/.installed-test translations browser
 test-pg: $(VENV)/.installed-test translations browser
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite with the clock moved (tests/clock.py): no test may depend on the day it runs.
+# One run per value of CLOCKS; set TEST_DATABASE_URL to run them on PostgreSQL.
+CLOCKS ?= +1y +2y@00:05
+test-clock: $(VENV)/.installed-test translations browser
+	@set -e; for clock in $(CLOCKS); do \
+		echo "== VARNA_TEST_CLOCK=$$clock"; \
+		VARNA_TEST_CLOCK=$$clock $(BIN)/pytest $(PYTEST_ARGS); \
+	done
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
