@@ -25,8 +25,10 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if current_user and getattr(current_user, "is_authenticated", False):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+            # Set, not defaulted: send_file's own "no-cache" (an uploaded certificate)
+            # still lets the browser store a person's file on a shared computer.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.before_request
