@@ -1,5 +1,6 @@
-"""Login throttling: per account and per client address, shared between app instances
-through the real Redis at 127.0.0.1:6379."""
+"""Throttling of failed logins and of password-reset requests: per account and per client
+address, shared between app instances through the real Redis at 127.0.0.1:6379; and the
+client address behind a proxy (X-Forwarded-For only with TRUSTED_PROXIES)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import secrets
 
 import pytest
 import redis
+from flask import Flask
 
 from app import create_app
-from tests.conftest import PASSWORD, AuthActions, FreshContextClient
+from app.extensions import db
+from tests.conftest import PASSWORD, AuthActions, FreshContextClient, csrf_from
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -22,25 +25,48 @@ def _redis_available() -> bool:
 
 
 @pytest.fixture
-def limited_apps(database_url):
+def limited(database_url):
+    """make(count, **config): app instances with rate limiting on, sharing the real Redis.
+
+    The limits are the configured defaults (Config) unless a test gives others. Every
+    test has a key prefix of its own, removed afterwards.
+    """
     if not _redis_available():
         pytest.fail("Redis på 127.0.0.1:6379 krävs för throttling-testet (startas före CI).")
     prefix = f"varna-test-{secrets.token_hex(4)}"
-    config = {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": prefix,
-        "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
-        "RATELIMIT_LOGIN_ADDRESS": "100 per hour",
-    }
-    apps = [create_app(dict(config)), create_app(dict(config))]
-    for a in apps:
-        a.test_client_class = FreshContextClient
-    yield apps
+    made: list[Flask] = []
+
+    def make(count: int = 1, **overrides) -> list[Flask]:
+        config = {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "RATELIMIT_KEY_PREFIX": prefix,
+            **overrides,
+        }
+        apps = [create_app(dict(config)) for _ in range(count)]
+        for a in apps:
+            a.test_client_class = FreshContextClient
+        made.extend(apps)
+        return apps
+
+    yield make
+    for a in made:  # no idle connections left on a PostgreSQL server others share
+        with a.app_context():
+            db.session.remove()
+            db.engine.dispose()
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"*{prefix}*"):
         client.delete(key)
+
+
+@pytest.fixture
+def limited_apps(limited):
+    apps = limited(2)
+    # The documented limits (docs/security.md, 2.2.1) are the defaults under test.
+    assert apps[0].config["RATELIMIT_LOGIN_ACCOUNT"] == "10 per 15 minutes"
+    assert apps[0].config["RATELIMIT_LOGIN_ADDRESS"] == "100 per hour"
+    return apps
 
 
 def test_eleventh_failed_login_is_refused_across_two_instances(limited_apps, make):
@@ -74,3 +100,110 @@ def test_successful_logins_do_not_count(limited_apps, make):
     for _ in range(12):
         client = AuthActions(app.test_client())
         assert client.login("anna@kommun.se").status_code == 302
+
+
+# --- the per-address limit -----------------------------------------------------------------
+
+
+class Client:
+    """A browser at one address (REMOTE_ADDR), optionally behind a proxy's X-Forwarded-For."""
+
+    def __init__(self, app: Flask, address: str = "192.0.2.10") -> None:
+        self.client = app.test_client()
+        self.address = address
+        self._token: str | None = None
+
+    def _post(self, path: str, data: dict, forwarded_for: str | None):
+        if self._token is None:  # one CSRF token serves the whole session
+            page = self.client.get("/logga-in", environ_base={"REMOTE_ADDR": self.address})
+            self._token = csrf_from(page.get_data(as_text=True))
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+        return self.client.post(
+            path,
+            data={**data, "csrf_token": self._token},
+            headers=headers,
+            environ_base={"REMOTE_ADDR": self.address},
+        )
+
+    def login(self, email: str, password: str = "fel-losenord-langt", forwarded_for=None):
+        return self._post("/logga-in", {"email": email, "password": password}, forwarded_for)
+
+    def forgot(self, email: str, forwarded_for=None):
+        return self._post("/konto/glomt-losenord", {"email": email}, forwarded_for)
+
+
+def test_one_address_is_limited_whatever_the_accounts(limited, make):
+    # The mechanism, with a small limit: each failed login costs a password hash, and 100
+    # of them (the default, checked in limited_apps) take half a minute. The password
+    # reset test below runs the real 100 through the same setting.
+    apps = limited(2, RATELIMIT_LOGIN_ADDRESS="5 per hour")
+    make.employee(email="anna@kommun.se")
+    first, second = (Client(a, "192.0.2.10") for a in apps)
+    # Five different accounts, so the per-account limit never applies; both instances.
+    for n in range(5):
+        assert (first, second)[n % 2].login(f"person{n}@kommun.se").status_code == 200, n
+    refused = first.login("person-6@kommun.se")
+    assert refused.status_code == 429
+    assert "Försök igen om" in refused.get_data(as_text=True)
+    # Even the right password, for an account never tried, from that address ...
+    assert second.login("anna@kommun.se", PASSWORD).status_code == 429
+    # ... while another address is not affected.
+    assert Client(apps[1], "192.0.2.99").login("anna@kommun.se", PASSWORD).status_code == 302
+
+
+# --- password reset ("throttled like login") ------------------------------------------------
+
+
+def test_password_reset_is_throttled_per_account_across_two_instances(limited_apps, make):
+    make.employee(email="anna@kommun.se")
+    clients = [Client(a) for a in limited_apps]
+    # Every request counts (each may send a mail), known account or not; case is ignored.
+    for n in range(10):
+        email = "Anna@Kommun.se" if n % 2 else "anna@kommun.se"
+        assert clients[n % 2].forgot(email).status_code == 302, n
+    refused = clients[0].forgot("anna@kommun.se")
+    assert refused.status_code == 429
+    assert "Försök igen om" in refused.get_data(as_text=True)
+    assert clients[1].forgot("anna@kommun.se").status_code == 429
+    # The same for an address with no account: the answer does not tell them apart.
+    for n in range(10):
+        assert clients[n % 2].forgot("ingen@kommun.se").status_code == 302, n
+    assert clients[0].forgot("ingen@kommun.se").status_code == 429
+    # Another account from the same address is not locked out.
+    assert clients[1].forgot("bo@kommun.se").status_code == 302
+
+
+def test_password_reset_is_throttled_per_address(limited_apps):
+    first, second = (Client(a, "192.0.2.20") for a in limited_apps)
+    for n in range(100):
+        assert (first, second)[n % 2].forgot(f"person{n}@kommun.se").status_code == 302, n
+    assert first.forgot("person-101@kommun.se").status_code == 429
+    assert Client(limited_apps[0], "192.0.2.21").forgot("person-1@kommun.se").status_code == 302
+
+
+# --- X-Forwarded-For: honoured only with TRUSTED_PROXIES ------------------------------------
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(limited):
+    (app,) = limited(1, RATELIMIT_LOGIN_ADDRESS="3 per hour")
+    assert app.config["TRUSTED_PROXIES"] == 0  # the default
+    client = Client(app, "192.0.2.30")
+    # A client that invents a new X-Forwarded-For each time gets no fresh budget.
+    for n in range(3):
+        assert client.login(f"p{n}@kommun.se", forwarded_for=f"203.0.113.{n}").status_code == 200
+    assert client.login("p9@kommun.se", forwarded_for="203.0.113.9").status_code == 429
+
+
+def test_with_a_trusted_proxy_the_forwarded_address_is_the_client(limited):
+    (app,) = limited(1, RATELIMIT_LOGIN_ADDRESS="3 per hour", TRUSTED_PROXIES=1)
+    proxy = "10.0.0.1"  # every request arrives from the proxy
+    alice, bob = Client(app, proxy), Client(app, proxy)
+    for n in range(3):
+        assert alice.login(f"a{n}@kommun.se", forwarded_for="203.0.113.5").status_code == 200
+    assert alice.login("a9@kommun.se", forwarded_for="203.0.113.5").status_code == 429
+    # Another client behind the same proxy has a budget of its own ...
+    assert bob.login("b0@kommun.se", forwarded_for="203.0.113.6").status_code == 200
+    # ... and only the hop the proxy added counts: a value the client put in front of it
+    # (X-Forwarded-For: <made up>, <real>) does not give it a fresh budget.
+    spoofed = alice.login("a10@kommun.se", forwarded_for="198.51.100.7, 203.0.113.5")
+    assert spoofed.status_code == 429
