@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import io
+from datetime import date
+
+import pypdf
 import pytest
+
+from app import dates
+from app.extensions import db
+from app.models import Completion, Course
+from tests.reports.expected import expected_matrix
 
 PAGES = [
     "/rapporter/",
@@ -106,9 +115,89 @@ def test_target_is_set_by_hr_and_audited(client, auth, town, app_ctx):
     assert events[0].details["after"]["share"] == 0.9
 
 
-def test_status_report_pdf(client, auth, town):
-    auth.login("hr@test.example")
-    response = client.get("/rapporter/lagesrapport.pdf")
+def _pdf_text(response) -> str:
+    """The PDF's text as a reader would copy it, whitespace squeezed."""
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    assert response.data.startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def _middle_completion_day() -> date:
+    days = sorted(c.completed_at.date() for c in db.session.scalars(db.select(Completion)))
+    return days[len(days) // 2]
+
+
+def test_status_report_pdf(client, auth, town, app_ctx):
+    day = _middle_completion_day()  # a past day: some completions made by then, some not
+    expected = expected_matrix(day)
+    whole = expected["Totalt"][None]
+    courses = {c.title: c.id for c in db.session.scalars(db.select(Course))}
+    auth.login("hr@test.example")
+    response = client.get(f"/rapporter/lagesrapport.pdf?dag={day.isoformat()}")
+    assert (
+        f'filename="varna-lagesrapport-{day.isoformat()}.pdf"'
+        in response.headers["Content-Disposition"]
+    )
+    text = _pdf_text(response)
+
+    assert text.startswith(f"Exempelby kommun · Lägesrapport till kommunstyrelsen · {day}")
+    headings = [
+        "1. Sammanfattning",
+        "2. Vilka utbildningar finns, för vilka nivåer",
+        "3. Per förvaltning, mot målet",
+        "4. Per nivå, mot målet",
+        "5. Per förebyggande nivå och per kurs",
+        "6. Utveckling sedan start",
+        "7. Lärarledda utbildningstillfällen",
+        "8. Om siffrorna",
+    ]
+    assert [text.index(h) for h in headings] == sorted(text.index(h) for h in headings)
+
+    # 1: the summary, figure by figure
+    assert "Det finns 2 kurser, varav 2 krävs av någon personalgrupp." in text
+    assert (
+        f"Av {whole.total} utbildningskrav är {whole.covered} uppfyllda ({whole.share}); "
+        f"{whole.statuses['overdue']} är försenade och {whole.statuses['expired']} har gått ut. "
+        f"{len(whole.people)} personer omfattas."
+    ) in text
+    # 2: the catalogue
+    assert "Chefens ansvar Främjande (universell), Förebyggande (selektiv) Ledning, Chefer" in text
+    assert "Grundkurs Främjande (universell) alla nivåer 36 mån" in text
+    # 3: each administration and the whole municipality (no target set: no gap)
+    for label, by_level in expected.items():
+        if label == "Totalt":
+            continue
+        t = by_level[None]
+        assert f"{label} {t.share} ({t.covered} av {t.total}) –" in text, label
+    assert f"Hela kommunen {whole.share} ({whole.covered} av {whole.total}) –" in text
+    # 4: per staff level
+    for label, level in [("Chefer", "chef"), ("Medarbetare", "medarbetare")]:
+        t = expected["Totalt"][level]
+        assert f"{label} {t.share} ({t.covered} av {t.total})" in text, label
+    # 5: per course, with the number overdue
+    for title, course_id in courses.items():
+        t = expected_matrix(day, {course_id})["Totalt"][None]
+        assert f"{title} {t.share} ({t.covered} av {t.total}) {t.statuses['overdue']}" in text
+    # 6–8
+    assert "Inga mätningar ännu." in text
+    assert "Inga lärarledda tillfällen är registrerade ännu." in text
+    assert f"Alla siffror gäller {day} och är hämtade ur Värna." in text
+    assert "färre än 5" not in text  # HR sees every figure
+    assert "sida 1/" in text
+
+
+def test_status_report_pdf_for_the_reporter_and_the_manager(client, auth, town, app_ctx):
+    today = dates.today()
+    auth.login("rapport@test.example")
+    text = _pdf_text(client.get("/rapporter/lagesrapport.pdf"))
+    assert f"Lägesrapport till kommunstyrelsen · {today}" in text
+    assert "Utbildningsförvaltningen färre än 5" in text  # three teachers
+    assert "Grupper med färre än 5 personer visas som ”färre än 5”." in text
+    auth.logout()
+    auth.login("chef@test.example")
+    text = _pdf_text(client.get("/rapporter/lagesrapport.pdf"))
+    soc = expected_matrix(today, within=town["soc"].path)["Totalt"][None]
+    assert "Utbildningsförvaltningen" not in text
+    assert f"Socialförvaltningen {soc.share} ({soc.covered} av {soc.total})" in text
+    assert f"Hela kommunen {soc.share} ({soc.covered} av {soc.total})" in text

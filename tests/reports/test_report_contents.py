@@ -8,8 +8,6 @@ fixture's dates are set.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
@@ -17,8 +15,8 @@ import sqlalchemy as sa
 
 from app import dates
 from app.extensions import db
-from app.models import Completion, Course, Employee, OrgUnit
-from tests.reports.expected import expected_statuses
+from app.models import Completion, Course
+from tests.reports.expected import expected_matrix
 
 COLUMNS = {  # the matrices' column headings, as a reader sees them
     "Ledning": "ledning",
@@ -27,68 +25,6 @@ COLUMNS = {  # the matrices' column headings, as a reader sees them
     "Förtroendevalda": "fortroendevald",
     "Alla nivåer": None,
 }
-REST = "Direkt under kommunen"
-
-
-# --- the expected figures -------------------------------------------------------------------
-
-
-@dataclass
-class Tally:
-    covered: int = 0
-    total: int = 0
-    people: set[int] = field(default_factory=set)
-
-    def add(self, employee_id: int, status: str) -> None:
-        self.total += 1
-        self.covered += status in ("completed", "expiring")
-        self.people.add(employee_id)
-
-    def text(self, *, masked: bool = False) -> str:
-        """The cell as the page shows it (reports/_macros.html `cov`)."""
-        if not self.total:
-            return "–"
-        if masked and len(self.people) < 5:
-            return "färre än 5"
-        share = f"{self.covered / self.total * 100:.1f}".replace(".", ",")
-        return f"{share} % {self.covered} av {self.total}"
-
-
-def expected_matrix(
-    on: date, course_ids: set[int] | None = None, within: str | None = None
-) -> dict[str, dict[str | None, Tally]]:
-    """Row label -> level (None: all levels) -> tally, like the report's matrix."""
-    adm = {
-        u.id: u.name
-        for u in db.session.scalars(sa.select(OrgUnit).where(OrgUnit.depth == 1, OrgUnit.active))
-    }
-    units = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.path)).all())
-    where = {e: (path, level) for e, path, level in _people_paths()}
-    rows: dict[str, dict[str | None, Tally]] = defaultdict(lambda: defaultdict(Tally))
-    for unit_id, name in adm.items():  # every administration has a row, if only of dashes
-        if within is None or units[unit_id].startswith(within):
-            rows[name]
-    rows["Totalt"]
-    for (emp, course), status in expected_statuses(on).items():
-        if course_ids is not None and course not in course_ids:
-            continue
-        path, level = where[emp]
-        if within is not None and not path.startswith(within):
-            continue
-        ids = [int(p) for p in path.strip("/").split("/")]
-        label = next((adm[i] for i in ids if i in adm), REST)
-        for row in (label, "Totalt"):
-            rows[row][level].add(emp, status)
-            rows[row][None].add(emp, status)
-    return rows
-
-
-def _people_paths():
-    return db.session.execute(
-        sa.select(Employee.id, OrgUnit.path, Employee.level).join(
-            OrgUnit, OrgUnit.id == Employee.unit_id
-        )
-    ).all()
 
 
 # --- reading the page -----------------------------------------------------------------------
