@@ -11,7 +11,7 @@ import redis
 from flask import Flask
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.conftest import PASSWORD, AuthActions, FreshContextClient, csrf_from
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -25,16 +25,23 @@ def _redis_available() -> bool:
 
 
 @pytest.fixture
-def limited(database_url):
+def limited(app, database_url):
     """make(count, **config): app instances with rate limiting on, sharing the real Redis.
 
     The limits are the configured defaults (Config) unless a test gives others. Every
     test has a key prefix of its own, removed afterwards.
+
+    Flask-Limiter's Limiter is one object per process (app.extensions.limiter): the
+    last init_app decides whether it is on and which storage it uses, and the first
+    prefix given stays. So the fixture clears the prefix before making its apps, and
+    afterwards puts the limiter back as the suite's app had it (off, memory): without
+    that, every later test in the run would be rate limited in Redis.
     """
     if not _redis_available():
         pytest.fail("Redis på 127.0.0.1:6379 krävs för throttling-testet (startas före CI).")
     prefix = f"varna-test-{secrets.token_hex(4)}"
     made: list[Flask] = []
+    saved_prefix = limiter._key_prefix
 
     def make(count: int = 1, **overrides) -> list[Flask]:
         config = {
@@ -44,20 +51,35 @@ def limited(database_url):
             "RATELIMIT_KEY_PREFIX": prefix,
             **overrides,
         }
+        limiter._key_prefix = ""  # else the prefix of the first test ever would stay
         apps = [create_app(dict(config)) for _ in range(count)]
+        assert limiter._key_prefix == prefix
         for a in apps:
             a.test_client_class = FreshContextClient
         made.extend(apps)
         return apps
 
-    yield make
-    for a in made:  # no idle connections left on a PostgreSQL server others share
-        with a.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    try:
+        yield make
+    finally:
+        limiter._key_prefix = saved_prefix
+        limiter.init_app(app)  # the suite's app: RATELIMIT_ENABLED is False
+        assert not limiter.enabled
+        for a in made:  # no idle connections left on a PostgreSQL server others share
+            with a.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+
+
+def counted(prefix_and_key: str) -> int:
+    """The hits stored in Redis for limiter keys containing every part given."""
     client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"*{prefix}*"):
-        client.delete(key)
+    keys = list(client.scan_iter(prefix_and_key))
+    assert len(keys) == 1, keys
+    return int(client.get(keys[0]))
 
 
 @pytest.fixture
@@ -75,6 +97,9 @@ def test_eleventh_failed_login_is_refused_across_two_instances(limited_apps, mak
     for attempt in range(10):
         response = clients[attempt % 2].login("anna@kommun.se", "fel-losenord-nummer-ett")
         assert response.status_code == 200, attempt
+    # The count lives in Redis, where every instance (every worker, every host) reads it.
+    prefix = limited_apps[0].config["RATELIMIT_KEY_PREFIX"]
+    assert counted(f"LIMITS:LIMITER/{prefix}/login-account:anna@kommun.se/auth.login:*") == 10
     refused = clients[0].login("anna@kommun.se", "fel-losenord-nummer-ett")
     assert refused.status_code == 429
     text = refused.get_data(as_text=True)
@@ -161,6 +186,9 @@ def test_password_reset_is_throttled_per_account_across_two_instances(limited_ap
     for n in range(10):
         email = "Anna@Kommun.se" if n % 2 else "anna@kommun.se"
         assert clients[n % 2].forgot(email).status_code == 302, n
+    prefix = limited_apps[0].config["RATELIMIT_KEY_PREFIX"]
+    key = f"LIMITS:LIMITER/{prefix}/login-account:anna@kommun.se/auth.forgot_password:*"
+    assert counted(key) == 10
     refused = clients[0].forgot("anna@kommun.se")
     assert refused.status_code == 429
     assert "Försök igen om" in refused.get_data(as_text=True)
