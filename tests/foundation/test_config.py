@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from config import DevelopmentConfig, ProductionConfig
 from tests.conftest import PASSWORD, FreshContextClient, csrf_from
 
@@ -37,8 +37,13 @@ def test_postgres_url_uses_psycopg3():
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
 
 
-def _app_with(base: type, database_url: str, upload_dir: Path) -> Iterator[Flask]:
-    """An app made with a real config class, on the suite's (migrated) test database."""
+def _app_with(suite_app: Flask, base: type, database_url: str, upload_dir: Path) -> Iterator[Flask]:
+    """An app made with a real config class, on the suite's (migrated) test database.
+
+    Rate limiting is on outside testing, and Flask-Limiter's limiter is one object per
+    process whose last init_app wins: afterwards it is put back as the suite's app has
+    it (off), or every later test in the run would be rate limited.
+    """
 
     class Config(base):
         SECRET_KEY = secrets.token_hex(32)
@@ -51,6 +56,7 @@ def _app_with(base: type, database_url: str, upload_dir: Path) -> Iterator[Flask
     # put the root logger back as it was, so that the rest of the suite is not affected.
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    saved_prefix = limiter._key_prefix
     try:
         app = create_app(Config)
     finally:
@@ -58,20 +64,25 @@ def _app_with(base: type, database_url: str, upload_dir: Path) -> Iterator[Flask
         root.setLevel(level)
     assert not app.testing
     app.test_client_class = FreshContextClient
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        limiter._key_prefix = saved_prefix
+        limiter.init_app(suite_app)
+        assert not limiter.enabled
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
 def production_app(app, database_url, tmp_path) -> Iterator[Flask]:
-    yield from _app_with(ProductionConfig, database_url, tmp_path)
+    yield from _app_with(app, ProductionConfig, database_url, tmp_path)
 
 
 @pytest.fixture
 def development_app(app, database_url, tmp_path) -> Iterator[Flask]:
-    yield from _app_with(DevelopmentConfig, database_url, tmp_path)
+    yield from _app_with(app, DevelopmentConfig, database_url, tmp_path)
 
 
 def _set_cookie(response, name: str) -> dict[str, str]:
