@@ -200,7 +200,16 @@ def document() -> dict[str, Any]:
                                 "type": "object",
                                 "properties": {
                                     "unit": {"type": "string"},
+                                    "name": {"type": "string"},
                                     "on": {"type": "string", "format": "date"},
+                                    "course": {
+                                        "type": ["string", "null"],
+                                        "description": "the course asked for, or null: all",
+                                    },
+                                    "definition": {
+                                        "type": "string",
+                                        "description": "how coverage is counted, in Swedish",
+                                    },
                                     "people": {"type": "integer"},
                                     "total": {"$ref": "#/components/schemas/StatusCounts"},
                                     "by_level": {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.api import services
 from app.extensions import db
-from app.models import ApiToken, AuditEvent, Completion
+from app.models import ApiToken, AuditEvent, Completion, CourseVersion
 
 
 @pytest.fixture
@@ -107,6 +109,194 @@ def test_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
     assert "/completions" in doc["paths"]
+    assert doc["servers"] == [{"url": "/api/v1"}]
+
+
+def test_courses_lists_every_course_with_its_current_version(client, token, town, make):
+    make.synced_course()  # example-intro: version 1.0, 5 minutes, 12 months
+    old = make.course("arkiverad", title="Gammal kurs", valid_months=None, version="1.0")
+    old.active = False
+    old.versions[0].is_current = False
+    make.session.add(
+        CourseVersion(
+            course_id=old.id,
+            version="2.1",
+            major=2,
+            content_hash="b" * 32,
+            content={"modules": [], "quiz": {"questions": []}},
+            pass_mark=80,
+            valid_months=None,
+        )
+    )
+    make.session.commit()
+    response = get(client, "/api/v1/courses", token)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.json == {
+        "items": [
+            {
+                "slug": "arkiverad",
+                "title": "Gammal kurs",
+                "language": "sv",
+                "prevention_levels": ["universal"],
+                "minutes": 20,
+                "valid_months": None,
+                "current_version": "2.1",
+                "active": False,
+            },
+            {
+                "slug": "chefens-ansvar",
+                "title": "Chefens ansvar",
+                "language": "sv",
+                "prevention_levels": ["universal", "selective"],
+                "minutes": 20,
+                "valid_months": 36,
+                "current_version": "1.0",
+                "active": True,
+            },
+            {
+                "slug": "example-intro",
+                "title": "Exempelkurs: så fungerar en kurs i Värna",
+                "language": "sv",
+                "prevention_levels": ["universal"],
+                "minutes": 5,
+                "valid_months": 12,
+                "current_version": "1.0",
+                "active": True,
+            },
+            {
+                "slug": "grundkurs",
+                "title": "Grundkurs",
+                "language": "sv",
+                "prevention_levels": ["universal"],
+                "minutes": 20,
+                "valid_months": 36,
+                "current_version": "1.0",
+                "active": True,
+            },
+        ]
+    }
+
+
+# --- the OpenAPI document against the routes and the answers they give ----------------------
+
+JSON_TYPES = {
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+def _resolve(doc: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        node = doc
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def conforms(doc: dict, value, schema: dict, where: str = "$") -> list[str]:
+    """Where `value` differs from the documented schema; an object's keys must be exactly its
+    documented properties (an integrator reads the document, not the code)."""
+    schema = _resolve(doc, schema)
+    problems = []
+    types = schema.get("type")
+    if types is not None:
+        types = [types] if isinstance(types, str) else types
+        if not any(JSON_TYPES[t](value) for t in types):
+            return [f"{where}: {value!r} is not {types}"]
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{where}: {value!r} not in {schema['enum']}")
+    if isinstance(value, dict):
+        props = schema.get("properties")
+        if props is not None:
+            if set(value) != set(props):
+                problems.append(
+                    f"{where}: returned {sorted(set(value) - set(props))} undocumented, "
+                    f"documented {sorted(set(props) - set(value))} missing"
+                )
+            for key in set(value) & set(props):
+                problems += conforms(doc, value[key], props[key], f"{where}.{key}")
+        elif "additionalProperties" in schema:
+            for key, item in value.items():
+                problems += conforms(doc, item, schema["additionalProperties"], f"{where}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            problems += conforms(doc, item, schema["items"], f"{where}[{i}]")
+    return problems
+
+
+def _documented(doc: dict, path: str, status: int) -> dict:
+    return doc["paths"][path]["get"]["responses"][str(status)]["content"]["application/json"][
+        "schema"
+    ]
+
+
+def test_openapi_describes_every_api_route_and_nothing_else(app, client):
+    doc = client.get("/api/v1/openapi.json").json
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+            routes[path] = {m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert {p: set(ops) for p, ops in doc["paths"].items()} == routes
+    # the parameters each route reads, and nothing it does not
+    params = {
+        p: {x["name"] for x in ops["get"].get("parameters", [])} for p, ops in doc["paths"].items()
+    }
+    assert params == {
+        "/completions": {"since", "cursor", "limit"},
+        "/units": {"cursor", "limit"},
+        "/courses": set(),
+        "/units/{code}/coverage": {"code", "on", "course"},
+        "/openapi.json": set(),
+    }
+    (code,) = doc["paths"]["/units/{code}/coverage"]["get"]["parameters"][:1]
+    assert (code["in"], code["required"]) == ("path", True)
+    # every reference points somewhere
+    refs = re.findall(r'"\$ref": "([^"]+)"', json.dumps(doc))
+    assert refs
+    for ref in refs:
+        assert _resolve(doc, {"$ref": ref})
+    # a token for everything but the document itself
+    assert doc["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+    assert doc["paths"]["/openapi.json"]["get"]["security"] == []
+    for path in set(routes) - {"/openapi.json"}:
+        assert "401" in doc["paths"][path]["get"]["responses"], path
+
+
+def test_every_answer_is_what_the_document_says(client, token, town, make):
+    doc = client.get("/api/v1/openapi.json").json
+    make.synced_course()
+    answers = {
+        "/completions": get(client, "/api/v1/completions?limit=3", token),
+        "/units": get(client, "/api/v1/units?limit=2", token),
+        "/courses": get(client, "/api/v1/courses", token),
+        "/units/{code}/coverage": get(client, "/api/v1/units/SOC/coverage", token),
+    }
+    for path, response in answers.items():
+        assert response.status_code == 200, path
+        assert response.json.get("items", True), path  # something to check
+        assert conforms(doc, response.json, _documented(doc, path, 200)) == [], path
+    coverage = get(client, "/api/v1/units/SOC/coverage?course=grundkurs", token).json
+    assert conforms(doc, coverage, _documented(doc, "/units/{code}/coverage", 200)) == []
+    # the errors each path documents come back in the documented shape
+    errors = [
+        ("/completions", 401, get(client, "/api/v1/completions")),
+        ("/completions", 400, get(client, "/api/v1/completions?limit=0", token)),
+        ("/units", 400, get(client, "/api/v1/units?cursor=!!!", token)),
+        ("/courses", 401, get(client, "/api/v1/courses", "varna_wrong")),
+        ("/units/{code}/coverage", 404, get(client, "/api/v1/units/NOPE/coverage", token)),
+        ("/units/{code}/coverage", 400, get(client, "/api/v1/units/SOC/coverage?on=x", token)),
+    ]
+    for path, status, response in errors:
+        assert response.status_code == status, (path, status)
+        assert conforms(doc, response.json, _documented(doc, path, status)) == [], (path, status)
 
 
 def test_hr_creates_token_once_and_revokes(client, auth, town, app_ctx):
