@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from app.auth import access
+from app.extensions import db
+from app.models import AuditEvent
 
 
 @pytest.fixture
@@ -103,9 +106,31 @@ def test_head_of_administration_sees_the_whole_administration(client, auth, org)
 
 
 def test_hr_may_see_any_person_but_an_employee_may_not(client, auth, org):
+    other = org["other"]
     auth.login(org["hr"].email)
-    assert client.get(f"/admin/personal/{org['other'].id}").status_code == 200
+    seen = client.get(f"/admin/personal/{other.id}")
+    assert seen.status_code == 200
+    assert other.full_name in seen.get_data(as_text=True)
     assert client.get("/admin/personal/999999").status_code == 404
+    auth.logout()
+
+    auth.login(org["staff"].email)
+    for url in (
+        f"/admin/personal/{other.id}",  # HR's view of the person
+        f"/enheter/personer/{other.id}",  # a manager's view of the person
+        f"/admin/personal/{org['manager'].id}",  # not their own chef either
+        f"/enheter/personer/{org['staff'].id}",  # their own record is under "Min utbildning"
+        "/admin/personal/999999",  # no such person: refused before anything is looked up
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert other.full_name not in response.get_data(as_text=True), url
+    # only HR's look was logged
+    viewers = [
+        e.actor_id
+        for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "person.view"))
+    ]
+    assert viewers == [org["hr"].id]
 
 
 def test_access_rules_directly(app_ctx, org):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app import dates
+from app.dates import local_day
 from app.extensions import db
 from app.models import AuditEvent, Completion, SessionAttendance, TrainingSession
 from app.reports.coverage import employee_statuses
@@ -19,7 +21,7 @@ def _form(client, unit_id: int, **data):
     base = {
         "csrf_token": token,
         "course_id": "0",
-        "held_on": date.today().isoformat(),
+        "held_on": dates.today().isoformat(),
         "place": "Stora salen",
         "trainer": "Kim",
     }
@@ -43,7 +45,7 @@ def test_ticked_attendees_complete_the_course(client, auth, town, app):
         rows = db.session.scalars(sa.select(Completion).where(Completion.source == "session")).all()
         assert sorted(c.employee_id for c in rows) == sorted([town["bo"].id, town["chef"].id])
         assert all(c.expires_at is not None and c.session_id for c in rows)
-        assert employee_statuses(db.session, town["bo"].id, date.today())[0].status == "completed"
+        assert employee_statuses(db.session, town["bo"].id, dates.today())[0].status == "completed"
         assert (
             db.session.scalar(
                 sa.select(sa.func.count()).where(AuditEvent.action == "session.register")
@@ -86,7 +88,7 @@ def test_tampered_attendee_outside_the_subtree_is_403_and_nothing_changes(client
 
 def test_future_sessions_and_empty_lists_are_refused(client, auth, town, app):
     auth.login("chef@k.se")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (dates.today() + timedelta(days=1)).isoformat()
     response = _form(
         client, town["bof"].id, title="X", held_on=tomorrow, attendee=[str(town["bo"].id)]
     )
@@ -145,9 +147,62 @@ def test_csv_is_all_or_nothing_with_line_numbers(client, auth, town, app, make):
 
 
 def test_hr_can_register_anyone(client, auth, town, app):
+    """Olle is in Förskola, where no manager in the fixture reaches: HR registers him."""
+    olle, today = town["olle"], dates.today()
     auth.login("hr@k.se")
-    response = _form(client, town["fsk"].id, title="Workshop", attendee=[str(town["olle"].id)])
+    before = client.get(f"/enheter/personer/{olle.id}").get_data(as_text=True)
+    assert "Försenad" in before
+    assert "Inga registreringar." in before
+    response = _form(
+        client,
+        town["fsk"].id,
+        course_id=str(town["course"].id),
+        title="Workshop om våld i nära relationer",
+        attendee=[str(olle.id)],
+    )
     assert response.status_code == 302
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tillfället är registrerat med 1 deltagare." in shown
+    assert "<h1>Workshop om våld i nära relationer</h1>" in shown
+    assert olle.full_name in shown
+    assert "Stora salen" in shown
+
+    with app.app_context():
+        ts = db.session.scalar(sa.select(TrainingSession))
+        assert (ts.unit_id, ts.course_id, ts.held_on) == (
+            town["fsk"].id,
+            town["course"].id,
+            today,
+        )
+        (attendance,) = db.session.scalars(sa.select(SessionAttendance)).all()
+        assert (attendance.session_id, attendance.employee_id) == (ts.id, olle.id)
+        assert attendance.recorded_by_id == town["hr"].id
+        (completion,) = db.session.scalars(
+            sa.select(Completion).where(Completion.employee_id == olle.id)
+        ).all()
+        assert (completion.source, completion.session_id) == ("session", ts.id)
+        assert completion.recorded_by_id == town["hr"].id
+        assert local_day(completion.completed_at) == today
+        (status,) = employee_statuses(db.session, olle.id, today)
+        assert status.status == "completed"
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "session.register")
+        )
+        assert event.actor_id == town["hr"].id
+        assert event.details["attendees"] == [olle.id]
+
+    # Olle's record: the course done today, through the session, registered by HR
+    history = client.get(f"/enheter/personer/{olle.id}").get_data(as_text=True)
+    required = history.split("<h2>Krävda kurser</h2>")[1].split("</table>")[0]
+    assert "Genomförd" in required
+    assert today.isoformat() in required
+    record = history.split("<h2>Utbildningshistorik</h2>")[1].split("</table>")[0]
+    assert "1 registreringar" in record
+    assert f'href="/enheter/tillfallen/{ts.id}"' in record
+    assert "Workshop om våld i nära relationer" in record
+    assert "Utbildningstillfälle" in record
+    assert "registrerad av Hanna" in record
+    assert "Deltog" in record
 
 
 def test_manager_sees_only_own_sessions(client, auth, town, app):
