@@ -23,6 +23,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Generous limits for a busy 2-core machine. They are upper bounds, not waits: every action
+# and every expect() returns as soon as its condition holds.
+TIMEOUT_MS = 30_000
+LAUNCH_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +46,16 @@ def browser() -> Iterator[object]:
             f"Webbläsartesterna kräver Debian-paketet 'chromium' ({CHROMIUM}); "
             "`make test` installerar det när det körs som root."
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            timeout=LAUNCH_TIMEOUT_MS,
+        )
         yield browser
         browser.close()
 
@@ -90,7 +100,8 @@ def page(browser, live_server: str, _axe_engine: AxeChecker, request) -> Iterato
     """
     viewport = getattr(request, "param", None) or {"width": 1280, "height": 900}
     context = browser.new_context(base_url=live_server, viewport=viewport, locale="sv-SE")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
     page = context.new_page()
     _axe_engine.visited = set()
     _axe_engine.checked = set()

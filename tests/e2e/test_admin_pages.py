@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.fixtures import login
@@ -32,20 +33,24 @@ def test_hr_person_record_exemption_external_record_audit_log(page, axe, people)
     axe(page)
     staff = people["staff"]
     page.goto(f"/admin/personal/{staff.id}")
-    assert page.get_by_role("heading", name=staff.full_name).is_visible()
+    expect(page.get_by_role("heading", name=staff.full_name)).to_be_visible()
     axe(page)
     page.goto(f"/admin/personal/{staff.id}/undantag")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Undanta {staff.full_name} från ett krav"
+    )
     axe(page)
     page.goto(f"/admin/personal/{staff.id}/registrera")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Registrera utbildning för {staff.full_name}"
+    )
     axe(page)
     page.goto("/admin/logg")
-    assert page.get_by_role("heading", name="Händelselogg").is_visible()
-    assert page.get_by_text("person.view").first.is_visible()  # the look at Anna's record
+    expect(page.get_by_role("heading", name="Händelselogg")).to_be_visible()
+    expect(page.get_by_text("person.view").first).to_be_visible()  # the look at Anna's record
     axe(page)
     page.goto("/admin/delegeringar")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delegeringar")
     axe(page)
 
 
@@ -55,11 +60,14 @@ def test_manager_gives_a_deputy_the_view(page, axe, people):
     login(page, "chef@k.se", PASSWORD, axe)
     axe(page)
     page.goto("/enheter/delegering")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ställföreträdare")
+    delegations = page.get_by_role("region", name="Delegeringar")
+    deputy = people["deputy"].full_name
+    expect(delegations.get_by_role("rowheader", name=deputy)).to_have_count(0)
     axe(page)
     page.get_by_label("Ställföreträdare").fill("ersattare@k.se")
     page.get_by_label("Till och med").fill((date.today() + timedelta(days=14)).isoformat())
     page.get_by_role("button", name="Ge behörighet").click()
     page.wait_for_load_state("load")
-    assert page.get_by_text("Erik").first.is_visible()  # the deputy is listed
+    expect(delegations.get_by_role("rowheader", name=deputy)).to_be_visible()  # listed now
     axe(page)

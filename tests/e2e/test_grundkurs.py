@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from app.courses.loader import load_course
 from tests.conftest import PASSWORD
@@ -46,9 +47,9 @@ def _check_first_question(page, axe, module: dict) -> None:
     form.get_by_role("button", name="Kontrollera svaret").click()
     axe(page)
     status = page.locator("form.check").first.get_by_role("status")
-    assert status.get_by_text("Rätt!").is_visible()
+    expect(status.get_by_text("Rätt!")).to_be_visible()
     for option in right:
-        assert status.get_by_text(option["feedback"], exact=True).is_visible()
+        expect(status.get_by_text(option["feedback"], exact=True)).to_be_visible()
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
@@ -61,37 +62,35 @@ def test_the_base_course_end_to_end(page, axe, ola, content, variant):
 
     login(page, "ola@k.se", PASSWORD, axe)
     axe(page)  # Min utbildning
-    assert page.get_by_role("heading", name="Min utbildning", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Min utbildning", level=1)).to_be_visible()
     required = page.get_by_role("region", name="Utbildningar som krävs av dig")
     required.get_by_role("link", name=re.compile("Starta")).click()
     axe(page)
 
     # The course page: the content warning and the choice of language, before anything else.
-    assert page.get_by_role("heading", name=TITLE, level=1).is_visible()
-    assert page.get_by_role("heading", name="Innan du börjar").is_visible()
-    assert (
-        page.get_by_role("complementary", name="Stöd och hjälp")
-        .get_by_text("020-50 50 50")
-        .first.is_visible()
-    )
+    expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Innan du börjar")).to_be_visible()
+    expect(
+        page.get_by_role("complementary", name="Stöd och hjälp").get_by_text("020-50 50 50").first
+    ).to_be_visible()
     page.get_by_role("group", name="Välj språk").get_by_label(label, exact=True).check()
     page.get_by_role("button", name="Jag har läst – starta kursen").click()
     axe(page)
 
     for n, module in enumerate(modules, start=1):
         heading = page.get_by_role("heading", name=module["title"], level=1)
-        assert heading.is_visible()
-        assert heading.get_attribute("lang") == lang
-        assert page.locator(".course-text").get_attribute("lang") == lang
-        assert page.get_by_text(f"Modul {n} av {len(modules)}").is_visible()
-        assert page.get_by_role("link", name=body["title"]).is_visible()
+        expect(heading).to_be_visible()
+        expect(heading).to_have_attribute("lang", lang)
+        expect(page.locator(".course-text")).to_have_attribute("lang", lang)
+        expect(page.get_by_text(f"Modul {n} av {len(modules)}")).to_be_visible()
+        expect(page.get_by_role("link", name=body["title"])).to_be_visible()
         _check_first_question(page, axe, module)
         last = n == len(modules)
         page.get_by_role("button", name="Klar – till provet" if last else "Nästa modul").click()
         axe(page)
 
-    assert page.get_by_role("heading", name="Provet", level=1).is_visible()
-    assert page.get_by_text(f"Provet har {len(questions)} frågor.").is_visible()
+    expect(page.get_by_role("heading", name="Provet", level=1)).to_be_visible()
+    expect(page.get_by_text(f"Provet har {len(questions)} frågor.")).to_be_visible()
     page.get_by_role("button", name="Starta provet").click()
     axe(page)
 
@@ -99,32 +98,32 @@ def test_the_base_course_end_to_end(page, axe, ola, content, variant):
     for n, q in enumerate(questions, start=1):
         name = f"Fråga {n} av {len(questions)} {q['text']}"
         group = page.get_by_role("group", name=name, exact=True)
-        assert group.locator("xpath=..").get_attribute("lang") == lang
+        expect(group.locator("xpath=..")).to_have_attribute("lang", lang)
         if q.get("scenario"):  # the situation is read out with the question
             scenario = page.locator(f"#{group.get_attribute('aria-describedby')}")
-            assert scenario.inner_text() == q["scenario"]
-            assert scenario.is_visible()
+            expect(scenario).to_have_text(q["scenario"])
+            expect(scenario).to_be_visible()
         for option in q["options"]:
             if option["correct"]:
                 group.get_by_label(option["text"], exact=True).check()
     page.get_by_role("button", name="Lämna in provet").click()
     axe(page)
 
-    assert page.get_by_role("heading", name="Resultat", level=1).is_visible()
-    assert page.get_by_text("Godkänd", exact=True).is_visible()
-    assert page.get_by_text("Du hade 100 % rätt.").is_visible()
-    assert page.get_by_text("Din genomförda utbildning är registrerad.").is_visible()
+    expect(page.get_by_role("heading", name="Resultat", level=1)).to_be_visible()
+    expect(page.get_by_text("Godkänd", exact=True)).to_be_visible()
+    expect(page.get_by_text("Du hade 100 % rätt.")).to_be_visible()
+    expect(page.get_by_text("Din genomförda utbildning är registrerad.")).to_be_visible()
     first = questions[0]
     answer = page.get_by_role("region", name=f"Fråga 1: {first['text']}")
-    assert answer.get_attribute("lang") == lang
-    assert answer.get_by_text("Rätt", exact=True).is_visible()
+    expect(answer).to_have_attribute("lang", lang)
+    expect(answer.get_by_text("Rätt", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Till Min utbildning").click()
     axe(page)
     required = page.get_by_role("region", name="Utbildningar som krävs av dig")
     row = required.get_by_role("row", name=re.compile(re.escape(TITLE)))
-    assert row.get_by_role("cell", name="Genomförd").is_visible()
+    expect(row.get_by_role("cell", name="Genomförd")).to_be_visible()
     history = page.get_by_role("region", name="Min historik")
     done = history.get_by_role("row", name=re.compile(re.escape(TITLE)))
-    assert done.get_by_role("cell", name="Webbkurs").is_visible()
-    assert done.get_by_text("version 1.0").is_visible()
+    expect(done.get_by_role("cell", name="Webbkurs")).to_be_visible()
+    expect(done.get_by_text("version 1.0")).to_be_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.fixtures import login
@@ -46,21 +47,21 @@ def test_each_role_logs_in_and_visits_its_pages(page, axe, people, role):
     page.goto("/")
     axe(page)  # the login page (redirected to)
     login(page, people[role].email, PASSWORD)
-    assert page.get_by_role("heading", name="Min utbildning").is_visible()
+    expect(page.get_by_role("heading", name="Min utbildning")).to_be_visible()
     nav = page.get_by_role("navigation", name="Huvudmeny")
-    labels = [link.inner_text() for link in nav.get_by_role("list").get_by_role("link").all()]
-    assert labels == EXPECTED_NAV[role]
+    expect(nav.get_by_role("list").get_by_role("link")).to_have_text(EXPECTED_NAV[role])
     axe(page)
     for label in EXPECTED_NAV[role][1:]:
         nav.get_by_role("link", name=label).click()
         page.wait_for_load_state("load")
-        assert page.get_by_role("heading", level=1).is_visible()
+        expect(nav.get_by_role("link", name=label)).to_have_attribute("aria-current", "page")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
         axe(page)
 
 
 def test_wrong_password_is_told_without_saying_which(page, axe, people):
     login(page, "medarbetare@k.se", "helt-fel-losenord", axe)
-    assert page.get_by_text("Fel e-postadress eller lösenord.").is_visible()
+    expect(page.get_by_text("Fel e-postadress eller lösenord.")).to_be_visible()
     axe(page)
 
 
@@ -69,11 +70,11 @@ def test_error_pages_are_swedish_and_accessible(page, axe, people):
     axe(page)
     response = page.goto("/finns-inte")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Sidan finns inte").is_visible()
+    expect(page.get_by_role("heading", name="Sidan finns inte")).to_be_visible()
     axe(page)
     response = page.goto("/admin/")
     assert response.status == 403
-    assert page.get_by_role("heading", name="Du har inte behörighet").is_visible()
+    expect(page.get_by_role("heading", name="Du har inte behörighet")).to_be_visible()
     axe(page)
 
 
@@ -81,16 +82,16 @@ def test_keyboard_only_login_and_skip_link(page, axe, people):
     page.goto("/logga-in")
     axe(page)
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Hoppa till innehållet"
+    expect(page.get_by_role("link", name="Hoppa till innehållet", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")  # from the top of the content to the first field
-    assert page.evaluate("document.activeElement.id") == "email"
+    expect(page.locator("#email")).to_be_focused()
     page.keyboard.type("chef@k.se")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.get_by_role("heading", name="Min utbildning").is_visible()
+    expect(page.get_by_role("heading", name="Min utbildning")).to_be_visible()
     axe(page)
 
 
@@ -112,7 +113,7 @@ def test_my_data_and_password_pages(page, axe, people):
     axe(page)
     page.get_by_role("link", name="Mina uppgifter").click()
     page.wait_for_load_state("load")
-    assert page.get_by_role("heading", name="Mina uppgifter").is_visible()
+    expect(page.get_by_role("heading", name="Mina uppgifter")).to_be_visible()
     axe(page)
     page.get_by_role("link", name="Byt lösenord").click()
     page.wait_for_load_state("load")
@@ -121,7 +122,7 @@ def test_my_data_and_password_pages(page, axe, people):
     page.get_by_label("Upprepa det nya lösenordet").fill("kort")
     page.get_by_role("button", name="Byt lösenord").click()
     page.wait_for_load_state("load")
-    assert page.get_by_text("minst 12 tecken").first.is_visible()
+    expect(page.get_by_text("minst 12 tecken").first).to_be_visible()
     axe(page)
 
 
@@ -130,10 +131,10 @@ def test_forgotten_password_page(page, axe, people):
     axe(page)
     page.get_by_role("link", name="Glömt lösenordet?").click()
     page.wait_for_load_state("load")
-    assert page.get_by_role("heading", name="Glömt lösenordet").is_visible()
+    expect(page.get_by_role("heading", name="Glömt lösenordet")).to_be_visible()
     axe(page)
     page.get_by_label("E-postadress").fill("medarbetare@k.se")
     page.get_by_role("button", name="Skicka länk").click()
     page.wait_for_load_state("load")
-    assert page.get_by_text("Om adressen hör till ett konto").is_visible()
+    expect(page.get_by_text("Om adressen hör till ett konto")).to_be_visible()
     axe(page)

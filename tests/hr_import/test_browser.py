@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.fixtures import login
@@ -18,20 +19,20 @@ def test_hr_uploads_sees_the_dry_run_and_confirms(page, axe, make):
     page.get_by_role("link", name="Administration").click()
     axe(page)
     page.get_by_role("link", name="Import från HR-systemet").click()
-    assert page.get_by_role("heading", name="Import från HR-systemet").is_visible()
+    expect(page.get_by_role("heading", name="Import från HR-systemet")).to_be_visible()
     axe(page)
 
     page.get_by_label("Enhetsfil (CSV)").set_input_files(str(SAMPLE / "enheter.csv"))
     page.get_by_label("Personalfil (CSV)").set_input_files(str(SAMPLE / "personal.csv"))
     page.get_by_role("button", name="Provkör importen").click()
     page.wait_for_load_state("load")
-    assert page.get_by_role("heading", name="Provkörning av importen").is_visible()
-    assert page.get_by_text("Ny enhet (96)").is_visible()
+    expect(page.get_by_role("heading", name="Provkörning av importen")).to_be_visible()
+    expect(page.get_by_text("Ny enhet (96)")).to_be_visible()
     axe(page)
 
     page.get_by_role("button", name="Genomför importen").click()
     page.wait_for_load_state("load")
-    assert page.get_by_text("Importen är genomförd").is_visible()
+    expect(page.get_by_text("Importen är genomförd")).to_be_visible()
     axe(page)
 
 
@@ -45,8 +46,8 @@ def test_hr_sees_every_problem_in_a_refused_file(page, axe, make):
     page.get_by_label("Personalfil (CSV)").set_input_files(str(SAMPLE_WITH_ERRORS / "personal.csv"))
     page.get_by_role("button", name="Provkör importen").click()
     page.wait_for_load_state("load")
-    assert page.get_by_role("heading", name="Importen avvisades").is_visible()
-    assert page.get_by_text("7 problem i filerna").is_visible()
+    expect(page.get_by_role("heading", name="Importen avvisades")).to_be_visible()
+    expect(page.get_by_text("7 problem i filerna")).to_be_visible()
     axe(page)
 
 
@@ -59,17 +60,17 @@ def test_a_new_account_chooses_its_password_from_the_invitation(page, axe, app):
         dan = employee("4")
         token = invitations.make_token(dan.id, dan.session_token, dan.password_hash)
     page.goto(f"/konto/inbjudan/{token}")
-    assert page.get_by_role("heading", name="Välj lösenord").is_visible()
+    expect(page.get_by_role("heading", name="Välj lösenord")).to_be_visible()
     axe(page)
     page.get_by_label("Välj lösenord").fill(PASSWORD)
     page.get_by_label("Upprepa lösenordet").fill(PASSWORD)
     page.get_by_role("button", name="Spara lösenord").click()
     page.wait_for_load_state("load")
-    assert page.get_by_text("Ditt lösenord är sparat").is_visible()
+    expect(page.get_by_text("Ditt lösenord är sparat")).to_be_visible()
     axe(page)
     login(page, "dan.as@lilleby.se", PASSWORD, axe)
-    assert page.get_by_role("heading", name="Min utbildning").is_visible()
+    expect(page.get_by_role("heading", name="Min utbildning")).to_be_visible()
     axe(page)
     page.goto(f"/konto/inbjudan/{token}")  # used once: no longer works
-    assert page.get_by_text("Länken fungerar inte").is_visible()
+    expect(page.get_by_text("Länken fungerar inte")).to_be_visible()
     axe(page)
