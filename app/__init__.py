@@ -1,22 +1,42 @@
-"""Värna: the application factory."""
+"""Värna: the application factory.
+
+This module runs on every `import app.<anything>`, so it imports Värna's own
+modules only inside create_app(): importing a service must not load the
+features, their views or their CLI. The views are attached to their blueprints
+here (VIEWS) and nowhere else.
+"""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, config_from_env
+from config import Config, TestingConfig, config_from_env
+
+# Importing one of these modules attaches its views to its feature's blueprint.
+VIEWS = (
+    "app.auth.routes",
+    "app.learning.routes",
+    "app.units.routes",
+    "app.admin.routes",
+    "app.admin.imports.routes",
+    "app.admin.requirements.routes",
+    "app.reports.routes",
+    "app.api.routes",
+    "app.api.tokens",
+)
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     if isinstance(config, dict):
-        from config import TestingConfig
-
         app.config.from_object(TestingConfig)
         app.config.update(config)
     else:
@@ -28,8 +48,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _configure_database(app)
@@ -48,6 +66,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
 
     from app import auth, errors, labels, logs, security
+    from app.auth import access
 
     logs.init_app(app)
     labels.init_app(app)
@@ -59,8 +78,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
-        from app.auth import access
-
         return {
             "municipality_name": app.config["MUNICIPALITY_NAME"],
             "current_locale": str(get_locale()),
@@ -72,8 +89,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 def _select_locale() -> str:
     languages = ("sv", "en")
-    from flask import has_request_context
-
     if not has_request_context():  # CLI commands and services called from tests: Swedish
         return "sv"
     chosen = session.get("lang")
@@ -109,7 +124,6 @@ def _configure_database(app: Flask) -> None:
 
 def _tune_sqlite(engine: Any) -> None:
     """WAL and a busy timeout, so a reader never blocks and a writer waits its turn."""
-    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -123,38 +137,40 @@ def _tune_sqlite(engine: Any) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
+    from app.api import tokens_bp as api_tokens_bp
     from app.auth import bp as auth_bp
     from app.learning import bp as learning_bp
     from app.reports import bp as reports_bp
     from app.units import bp as units_bp
 
+    for name in VIEWS:
+        importlib.import_module(name)
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(units_bp, url_prefix="/enheter")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_bp, url_prefix="/rapporter")
-
-    from app.api import bp as api_bp
-    from app.api import tokens_bp as api_tokens_bp
-
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_tokens_bp, url_prefix="/admin/api-nycklar")
 
 
 def _register_cli(app: Flask) -> None:
     from app.admin.imports.cli import hr_cli
+    from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
     from app.demo.cli import demo_cli
     from app.maintenance.cli import privacy_cli  # also adds `db backup`
-
-    app.cli.add_command(courses_cli)
-
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(hr_cli)
-    app.cli.add_command(privacy_cli)
     from app.reports.cli import reports_cli
-
-    app.cli.add_command(reports_cli)
     from app.units.cli import reminders_cli
 
-    app.cli.add_command(reminders_cli)
+    for group in (
+        courses_cli,
+        demo_cli,
+        hr_cli,
+        privacy_cli,
+        reports_cli,
+        reminders_cli,
+        users_cli,
+    ):
+        app.cli.add_command(group)

@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.extensions import db, limiter
+
 log = logging.getLogger(__name__)
 
 
@@ -46,8 +48,6 @@ def _render(code: int, detail: str | None = None):
 
 
 def _too_many_message() -> str:
-    from app.extensions import limiter
-
     limit = limiter.current_limit
     if limit is None:
         return _("Du har gjort för många försök. Försök igen om en stund.")
@@ -77,7 +77,5 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from app.extensions import db
-
         db.session.rollback()
         return _render(InternalServerError.code)

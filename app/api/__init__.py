@@ -1,4 +1,7 @@
-"""JSON API for integration (/api/v1/, bearer tokens) and HR's page for the tokens."""
+"""JSON API for integration (/api/v1/, bearer tokens) and HR's page for the tokens.
+
+The blueprints only; routes.py and tokens.py are attached by the application factory.
+"""
 
 from flask import Blueprint
 
@@ -9,5 +12,3 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 tokens_bp = Blueprint("api_tokens", __name__, template_folder="templates")
-
-from app.api import routes, tokens  # noqa: E402,F401

@@ -1,4 +1,8 @@
-"""Login, logout, password change; roles and access checks (access.py)."""
+"""Login, logout, password change; roles and access checks (access.py).
+
+The blueprint and the login manager's setup; routes.py is attached by the
+application factory.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db, login_manager
+from app.models import Employee
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -18,8 +23,6 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from app.models import Employee
-
         emp_id, _, token = user_id.partition(":")
         if not emp_id.isdigit() or not token:
             return None
@@ -28,10 +31,3 @@ def init_app(app: Flask) -> None:
         if employee is None or not employee.active or employee.session_token != token:
             return None
         return employee
-
-    from app.auth import cli
-
-    app.cli.add_command(cli.users_cli)
-
-
-from app.auth import routes  # noqa: E402,F401  (routes register on bp)

@@ -14,12 +14,13 @@ from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, g
+from flask import abort, g, has_app_context
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import dates
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.models import Employee, OrgUnit, UnitManager
 
 
@@ -52,8 +53,6 @@ def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
 
 
 def _has_g() -> bool:
-    from flask import has_app_context
-
     return has_app_context()
 
 
@@ -171,8 +170,6 @@ def require(predicate: Callable[[Any], bool]) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                from app.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not predicate(current_user):
                 abort(403)
@@ -209,8 +206,6 @@ class NavItem:
 
 def navigation(user: Any) -> list[NavItem]:
     """The menu a person sees: only what they may use."""
-    from flask_babel import lazy_gettext as _l
-
     if not getattr(user, "is_authenticated", False):
         return []
     items = [NavItem("learning.index", _l("Min utbildning"))]

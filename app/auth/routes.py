@@ -17,8 +17,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp, services
-from app.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
+from app.auth import bp, invitations, services
+from app.auth.forms import (
+    LoginForm,
+    LogoutForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    SetPasswordForm,
+)
 from app.extensions import db, limiter
 from app.maintenance import privacy
 from app.records import audit
@@ -150,9 +156,6 @@ def my_data_json():
 @bp.route("/konto/inbjudan/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """A new account (from the HR import) sets its password through a single-use link."""
-    from app.auth import invitations
-    from app.auth.forms import SetPasswordForm
-
     employee = invitations.employee_for_token(db.session, token)
     if employee is None:
         return render_template("auth/invitation.html", form=None), 400
@@ -186,9 +189,6 @@ def accept_invitation(token: str):
 )
 def forgot_password():
     """Ask for a link to choose a new password. The answer never says whether the account exists."""
-    from app.auth import invitations
-    from app.auth.forms import PasswordResetRequestForm
-
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
         employee = services.find_active_account(db.session, form.email.data)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.passwords import is_common
 from app.models import Employee, OrgUnit, utcnow
 from app.records import audit
 
@@ -52,8 +53,6 @@ def find_active_account(session: Session, email: str) -> Employee | None:
 
 
 def check_new_password(password: str) -> None:
-    from app.auth.passwords import is_common
-
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordRejected(_l("Lösenordet måste ha minst %(n)s tecken.", n=MIN_PASSWORD_LENGTH))
     if is_common(password):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import dates
 from app.auth.services import hash_password
+from app.demo.training import Person, seed_training
 from app.models import AuditEvent, Employee, EmployeeTag, Level, OrgUnit, UnitManager
 
 DEMO_PASSWORD = "exempelby-demo-2026"
@@ -281,8 +282,6 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
         [{"unit_id": u.id, "employee_id": ids[n], "role": "chef"} for u, n in managers],
     )
     result.employees = len(rows)
-    from app.demo.training import Person, seed_training
-
     tag_of = dict(tags)
     result.requirements, result.completions = seed_training(
         session,

@@ -1,7 +1,8 @@
-"""The employee's side: my training, the course player, quiz, certificate."""
+"""The employee's side: my training, the course player, quiz, certificate.
+
+The blueprint only; routes.py is attached by the application factory.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("learning", __name__, template_folder="templates")
-
-from app.learning import routes  # noqa: E402,F401

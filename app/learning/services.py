@@ -31,6 +31,7 @@ from app.models import (
     Status,
     utcnow,
 )
+from app.reports.coverage import employee_statuses
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CODE_LENGTH = 16  # 80 random bits
@@ -387,8 +388,6 @@ class MyTraining:
 
 def my_training(session: Session, *, employee_id: int, on: date) -> MyTraining:
     """Everything on the start page, in a constant number of queries."""
-    from app.reports.coverage import employee_statuses
-
     statuses = employee_statuses(session, employee_id, on)
     courses = {
         c.id: c

@@ -1,7 +1,8 @@
-"""Coverage computation, reports, exports, charts."""
+"""Coverage computation, reports, exports, charts.
+
+The blueprint only; routes.py is attached by the application factory.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__, template_folder="templates")
-
-from app.reports import routes  # noqa: E402,F401

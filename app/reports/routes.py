@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -303,8 +304,6 @@ def status_report_pdf():
 
 
 def _municipality() -> str:
-    from flask import current_app
-
     return current_app.config["MUNICIPALITY_NAME"]
 
 

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from app.admin.imports import services
 from app.admin.imports.mapping import MappingError, default_mapping, load_mapping
 from app.admin.imports.reading import ImportFile, Problem, normalise_encoding
+from app.auth import invitations
 from app.extensions import db
 
 hr_cli = AppGroup("hr", help="HR-systemets organisation och personal.")
@@ -100,8 +101,6 @@ def import_command(
 
     sent = 0
     if not dry_run and not no_invitations and result.created_employee_ids:
-        from app.auth import invitations
-
         try:
             sent = invitations.send_invitations(db.session, result.created_employee_ids)
         except Exception as exc:  # the import is committed; say so, and what failed

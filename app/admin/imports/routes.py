@@ -13,6 +13,7 @@ from app.admin.imports import services, uploads
 from app.admin.imports.forms import ConfirmForm, ImportForm
 from app.admin.imports.mapping import MappingError, default_mapping, parse_mapping
 from app.admin.imports.reading import ImportFile, Problem
+from app.auth import invitations
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -122,8 +123,6 @@ def hr_import_confirm(upload_id: str):
     uploads.remove(upload.id)
     sent = 0
     if upload.invite and result.created_employee_ids:
-        from app.auth import invitations
-
         try:
             sent = invitations.send_invitations(db.session, result.created_employee_ids)
         except Exception:  # the import is committed; the mail server is a separate matter
