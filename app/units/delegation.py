@@ -1,4 +1,9 @@
-"""Delegation: a deputy gets a manager's view of a unit for a period. Audited."""
+"""Delegation: a deputy gets a manager's view of a unit for a period. Audited.
+
+The one home of delegation: HR's page (admin/requirements/routes.py, any unit by
+its code) and the manager's page (units/routes.py, the units they lead) both
+grant, end and list through here, with one form (units/forms.py DelegationForm).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,11 @@ MAX_DAYS = 366  # a delegation is for a period, not for ever
 
 
 class DelegationRejected(Exception):
-    pass
+    """The delegation cannot be given; the message, in Swedish, belongs to `field` of the form."""
+
+    def __init__(self, message: str, *, field: str = "ends_on") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def find_person(session: Session, key: str) -> Employee | None:
@@ -32,16 +41,32 @@ def find_person(session: Session, key: str) -> Employee | None:
     )
 
 
+def find(session: Session, delegation_id: int) -> UnitManager | None:
+    """A deputy's row by id; a chef's own row (from HR) is not a delegation."""
+    row = session.get(UnitManager, delegation_id)
+    return row if row is not None and row.role == ManagerRole.DELEGATE.value else None
+
+
 def grant(
     session: Session,
     *,
     unit: OrgUnit,
-    deputy: Employee,
+    deputy_key: str,
     starts_on: date,
     ends_on: date,
     actor: Employee,
     today: date,
 ) -> UnitManager:
+    """Give the person with this e-mail address or employee number the view of `unit`.
+
+    Used by HR's page and the manager's page alike; the caller has checked that the
+    actor may delegate the unit (access.can_delegate_unit), and commits.
+    """
+    deputy = find_person(session, deputy_key)
+    if deputy is None:
+        raise DelegationRejected(
+            _("Ingen person med den e-postadressen eller det numret."), field="deputy"
+        )
     if not deputy.active:
         raise DelegationRejected(_("Personen har ingen aktiv anställning."))
     if deputy.id == actor.id and not actor.is_hr:

@@ -13,11 +13,10 @@ from wtforms.fields.choices import SelectChoice
 from app import dates
 from app.auth import access
 from app.extensions import db
-from app.models import Course, Employee, OrgUnit, UnitManager
+from app.models import Course, Employee, OrgUnit
 from app.reports.coverage import STATUSES, Scope, status_counts
 from app.reports.services import LEVELS
 from app.units import bp, delegation, forms, reminders, services, sessions
-from app.units.delegation_form import grant_from_form
 
 PER_PAGE = 50
 MAX_TICK_LIST = 300  # more people than this: choose a smaller unit or upload a CSV
@@ -259,38 +258,51 @@ def session_show(session_id: int):
 @bp.route("/delegering", methods=["GET", "POST"])
 @manager_or_hr
 def delegate():
-    today = dates.today()
-    own = access.led_units(current_user) if not access.is_hr(current_user) else []
-    if not own and not access.is_hr(current_user):
-        abort(403)
     if access.is_hr(current_user):
         return redirect(url_for("admin.delegations"))
-    form = forms.DelegateForm()
-    form.unit_id.choices = [SelectChoice(u.id, u.name) for u in own]
+    own = access.led_units(current_user)
+    if not own:
+        abort(403)
+    today = dates.today()
+    form = forms.DelegationForm.for_units(own)
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         if unit is None or not access.can_delegate_unit(current_user, unit):
             abort(403)
-        if grant_from_form(form, unit, today=today):
+        try:
+            granted = delegation.grant(
+                db.session,
+                unit=unit,
+                deputy_key=form.deputy.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                actor=current_user,
+                today=today,
+            )
+        except delegation.DelegationRejected as exc:
+            db.session.rollback()
+            form.refused(exc)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(name)s ser %(unit)s under perioden.",
+                    name=granted.employee.full_name,
+                    unit=unit.name,
+                ),
+                "success",
+            )
             return redirect(url_for("units.delegate"))
     rows = delegation.delegations(db.session, within=[u.path for u in own], today=today)
-    from app.admin.requirements.forms import EndDelegationForm
-
     return render_template(
-        "units/delegate.html",
-        form=form,
-        rows=rows,
-        end_form=EndDelegationForm(),
-        end_endpoint="units.delegation_end",
+        "units/delegate.html", form=form, rows=rows, end_endpoint="units.delegation_end"
     )
 
 
 @bp.route("/delegering/<int:delegation_id>/avsluta", methods=["POST"])
 @manager_or_hr
 def delegation_end(delegation_id: int):
-    row = db.session.get(UnitManager, delegation_id)
-    if row is None or row.role != "delegate":
-        abort(404)
+    row = delegation.find(db.session, delegation_id) or abort(404)
     if not access.can_delegate_unit(current_user, row.unit):
         abort(403)
     # CSRFProtect has already checked the token of every POST.

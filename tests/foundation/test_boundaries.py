@@ -45,4 +45,3 @@ def test_a_service_module_loads_no_view_module(module: str) -> None:
     assert module in loaded
     views = [m for m in loaded if m.endswith(VIEW_SUFFIXES)]
     assert views == [], f"importing {module} loads {views}"
-

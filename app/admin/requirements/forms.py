@@ -122,22 +122,3 @@ class ExternalRecordForm(FlaskForm):
         description=_l("Frivilligt men rekommenderat."),
     )
     submit = SubmitField(_l("Registrera"))
-
-
-class DelegationForm(FlaskForm):
-    deputy = StringField(
-        _l("Ställföreträdare (e-post eller anställningsnummer)"),
-        validators=[DataRequired(_l("Ange vem som ska få behörigheten.")), Length(max=254)],
-    )
-    unit_code = StringField(
-        _l("Enhetskod"), validators=[DataRequired(_l("Ange en enhetskod.")), Length(max=64)]
-    )
-    starts_on = DateField(
-        _l("Från och med"), default=dates.today, validators=[DataRequired(_l("Ange ett datum."))]
-    )
-    ends_on = DateField(_l("Till och med"), validators=[DataRequired(_l("Ange ett datum."))])
-    submit = SubmitField(_l("Ge behörighet"))
-
-
-class EndDelegationForm(FlaskForm):
-    submit = SubmitField(_l("Avsluta"))

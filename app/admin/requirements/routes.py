@@ -12,10 +12,10 @@ from app import dates
 from app.admin import bp
 from app.admin.requirements import evidence, forms, services
 from app.extensions import db
-from app.models import Completion, Course, Employee, Exemption, OrgUnit, Requirement, UnitManager
+from app.models import Completion, Course, Employee, Exemption, OrgUnit, Requirement
 from app.records import audit
 from app.units import delegation
-from app.units.delegation_form import grant_from_form
+from app.units.forms import DelegationForm
 
 
 def _unit_by_code(code: str) -> OrgUnit | None:
@@ -258,31 +258,51 @@ def evidence_file(completion_id: int):
 
 @bp.route("/delegeringar", methods=["GET", "POST"])
 def delegations():
-    form = forms.DelegationForm()
+    form = DelegationForm.for_hr()
     today = dates.today()
     if form.validate_on_submit():
         unit = _unit_by_code(form.unit_code.data)
         if unit is None:
             form.unit_code.errors = [_("Det finns ingen enhet med den koden.")]
-        elif grant_from_form(form, unit, today=today):
-            return redirect(url_for("admin.delegations"))
+        else:
+            try:
+                granted = delegation.grant(
+                    db.session,
+                    unit=unit,
+                    deputy_key=form.deputy.data,
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                    actor=current_user,
+                    today=today,
+                )
+            except delegation.DelegationRejected as exc:
+                db.session.rollback()
+                form.refused(exc)
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "%(name)s ser %(unit)s under perioden.",
+                        name=granted.employee.full_name,
+                        unit=unit.name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("admin.delegations"))
     rows = delegation.delegations(db.session, within=None, today=today)
     return render_template(
         "admin/requirements/delegations.html",
         form=form,
         rows=rows,
-        end_form=forms.EndDelegationForm(),
         end_endpoint="admin.delegation_end",
     )
 
 
 @bp.route("/delegeringar/<int:delegation_id>/avsluta", methods=["POST"])
 def delegation_end(delegation_id: int):
-    row = db.session.get(UnitManager, delegation_id)
-    if row is None or row.role != "delegate":
-        abort(404)
-    if forms.EndDelegationForm().validate_on_submit():
-        delegation.end(db.session, delegation=row, actor=current_user, today=dates.today())
-        db.session.commit()
-        flash(_("Delegeringen är avslutad."), "success")
+    row = delegation.find(db.session, delegation_id) or abort(404)
+    # CSRFProtect has already checked the token of every POST.
+    delegation.end(db.session, delegation=row, actor=current_user, today=dates.today())
+    db.session.commit()
+    flash(_("Delegeringen är avslutad."), "success")
     return redirect(url_for("admin.delegations"))
