@@ -1,10 +1,16 @@
-"""Small helpers for writing records that several features share: audit events, codes."""
+"""Small helpers for writing records that several features share: audit events, codes.
+
+audit() is the one writer of AuditEvent rows (tests/foundation/test_boundaries.py
+holds every other module to it). Services call it for what they do, reading a
+person's record included; views never do.
+"""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Employee
@@ -18,20 +24,36 @@ def audit(
     session: Session,
     actor: Employee | None,
     action: str,
-    target_type: str | None,
-    target_id: Any,
+    target_type: str | None = None,
+    target_id: Any = None,
     details: dict | None = None,
+    *,
+    actor_id: int | None = None,
 ) -> AuditEvent:
-    """Add an AuditEvent to the unit of work (the caller commits)."""
+    """Add an AuditEvent to the unit of work (the caller commits).
+
+    The actor is a person, or only their id (`actor_id`: a token's owner, a CLI
+    option); neither means the system itself (a command, the demo). The client
+    address of the request being served, if any, is kept with the event.
+    """
     event = AuditEvent(
-        actor_id=actor.id if actor else None,
+        actor_id=actor.id if actor is not None else actor_id,
         action=action,
         target_type=target_type,
         target_id=None if target_id is None else str(target_id),
         details=details or {},
+        remote_addr=_client_address(),
     )
     session.add(event)
     return event
+
+
+def _client_address() -> str | None:
+    """The request's client address; ProxyFix (TRUSTED_PROXIES) has already put the
+    forwarded one in remote_addr when Värna runs behind a trusted proxy."""
+    if not has_request_context():
+        return None
+    return (request.remote_addr or "")[:64] or None
 
 
 def new_verification_code() -> str:

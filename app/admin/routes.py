@@ -9,7 +9,6 @@ from app.auth import access, invitations
 from app.auth.forms import ConfirmForm
 from app.extensions import db
 from app.models import Employee
-from app.records import audit
 
 
 @bp.before_request
@@ -38,8 +37,7 @@ def people():
 @bp.route("/personal/<int:employee_id>")
 def person(employee_id: int):
     employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
-    # HR's look at a person's record is itself logged (privacy).
-    audit(db.session, current_user, "person.view", "employee", employee.id)
+    services.view_person(db.session, viewer=current_user, employee=employee)
     db.session.commit()
     return render_template(
         "admin/person.html", employee=employee, invite_form=ConfirmForm(prefix="invite")
@@ -55,8 +53,7 @@ def resend_invitation(employee_id: int):
     if not employee.active or not employee.email:
         flash(_("Personen är avslutad eller saknar e-postadress; ingen länk skickades."), "error")
         return redirect(url_for("admin.person", employee_id=employee.id))
-    invitations.send_invitations(db.session, [employee.id])
-    audit(db.session, current_user, "account.invitation_resent", "employee", employee.id)
+    invitations.resend_invitation(db.session, employee=employee, actor=current_user)
     db.session.commit()
     flash(
         _("En ny länk för att välja lösenord har skickats till %(email)s.", email=employee.email),

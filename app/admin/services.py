@@ -1,4 +1,4 @@
-"""Queries behind HR's pages."""
+"""Queries behind HR's pages, and HR's look at a person (logged)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
 
 from app.models import AuditEvent, Course, Employee, OrgUnit
+from app.records import audit
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def people_stmt(query: str = "", *, include_inactive: bool = False) -> sa.Select
             )
         )
     return stmt
+
+
+def view_person(session: Session, *, viewer: Employee, employee: Employee) -> Employee:
+    """HR's look at a person's record: the look itself is an audit event (privacy)."""
+    audit(session, viewer, "person.view", "employee", employee.id)
+    return employee
 
 
 def audit_stmt(action: str = "") -> sa.Select:

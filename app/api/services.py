@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     ApiToken,
-    AuditEvent,
     Completion,
     Course,
     CourseVersion,
@@ -22,6 +21,7 @@ from app.models import (
     OrgUnit,
     utcnow,
 )
+from app.records import audit
 from app.reports import coverage, services
 from app.reports.coverage import STATUSES, Counts, Scope
 
@@ -39,15 +39,7 @@ def create_token(session: Session, *, name: str, actor: Employee) -> tuple[ApiTo
     token = ApiToken(name=name.strip()[:200], token_hash=_hash(plain), created_by_id=actor.id)
     session.add(token)
     session.flush()
-    session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="api.token_create",
-            target_type="api_token",
-            target_id=str(token.id),
-            details={"name": token.name},
-        )
-    )
+    audit(session, actor, "api.token_create", "api_token", token.id, {"name": token.name})
     session.flush()
     return token, plain
 
@@ -55,15 +47,7 @@ def create_token(session: Session, *, name: str, actor: Employee) -> tuple[ApiTo
 def revoke_token(session: Session, *, token: ApiToken, actor: Employee) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        session.add(
-            AuditEvent(
-                actor_id=actor.id,
-                action="api.token_revoke",
-                target_type="api_token",
-                target_id=str(token.id),
-                details={"name": token.name},
-            )
-        )
+        audit(session, actor, "api.token_revoke", "api_token", token.id, {"name": token.name})
         session.flush()
 
 
@@ -296,12 +280,6 @@ def touch(session: Session, token: ApiToken) -> None:
 
 def audit_read(session: Session, token: ApiToken, what: str, details: dict[str, Any]) -> None:
     """Personal data leaves through the API too: each read of records is logged."""
-    session.add(
-        AuditEvent(
-            actor_id=token.created_by_id,
-            action=f"api.{what}",
-            target_type="api_token",
-            target_id=str(token.id),
-            details=details,
-        )
+    audit(
+        session, None, f"api.{what}", "api_token", token.id, details, actor_id=token.created_by_id
     )

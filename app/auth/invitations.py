@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.mail import Email, send
 from app.models import Employee
+from app.records import audit
 
 SALT = "varna.invitation"
 DEFAULT_DAYS = 14
@@ -101,6 +102,13 @@ def send_invitations(session: Session, employee_ids: Iterable[int]) -> int:
             for row in rows
         ]
         sent += send(messages)
+    return sent
+
+
+def resend_invitation(session: Session, *, employee: Employee, actor: Employee) -> int:
+    """HR sends a person a new link to choose a password (a lost invitation, a forgotten one)."""
+    sent = send_invitations(session, [employee.id])
+    audit(session, actor, "account.invitation_resent", "employee", employee.id)
     return sent
 
 

@@ -27,7 +27,6 @@ from app.auth.forms import (
 )
 from app.extensions import db, limiter
 from app.maintenance import privacy
-from app.records import audit
 
 
 def _safe_next(target: str | None) -> str:
@@ -142,8 +141,7 @@ def my_data():
 @bp.route("/konto/mina-uppgifter.json")
 @login_required
 def my_data_json():
-    data = privacy.personal_data(db.session, current_user)
-    audit(db.session, current_user, "privacy.export_self", "employee", current_user.id)
+    data = privacy.export_self(db.session, current_user)
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
@@ -191,11 +189,8 @@ def forgot_password():
     """Ask for a link to choose a new password. The answer never says whether the account exists."""
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        employee = services.find_active_account(db.session, form.email.data)
-        if employee is not None:
-            invitations.send_password_reset(db.session, employee)
-            audit(db.session, None, "account.password_reset_requested", "employee", employee.id)
-            db.session.commit()
+        services.request_password_reset(db.session, email=form.email.data)
+        db.session.commit()
         flash(
             _(
                 "Om adressen hör till ett konto i Värna har vi skickat en länk för att välja "

@@ -1,4 +1,4 @@
-"""Accounts: checking a password, changing it, making an HR administrator."""
+"""Accounts: checking a password, changing it, asking for a new one, making an HR administrator."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import invitations
 from app.auth.passwords import is_common
 from app.models import Employee, OrgUnit, utcnow
 from app.records import audit
@@ -50,6 +51,18 @@ def authenticate(session: Session, *, email: str, password: str) -> Employee | N
 def find_active_account(session: Session, email: str) -> Employee | None:
     employee = session.scalar(sa.select(Employee).where(Employee.email == normalise_email(email)))
     return employee if employee is not None and employee.active else None
+
+
+def request_password_reset(session: Session, *, email: str) -> None:
+    """Mail a link to choose a new password, if the address is an active account's; audited.
+
+    Says nothing about whether the account exists: the page's answer is the same.
+    """
+    employee = find_active_account(session, email)
+    if employee is None:
+        return
+    invitations.send_password_reset(session, employee)
+    audit(session, None, "account.password_reset_requested", "employee", employee.id)
 
 
 def check_new_password(password: str) -> None:

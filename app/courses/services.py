@@ -17,7 +17,8 @@ from app.courses.loader import (
     is_course_folder,
     load_course,
 )
-from app.models import AuditEvent, Course, CourseVersion
+from app.models import Course, CourseVersion
+from app.records import audit
 
 __all__ = ["CourseInvalid", "SyncReport", "apply_course", "sync_courses", "validate_path"]
 
@@ -76,14 +77,14 @@ def sync_courses(session: Session, root: Path, *, actor_id: int | None = None) -
         for course in gone:
             course.active = False
             report.deactivated.append(course.slug)
-            session.add(
-                AuditEvent(
-                    actor_id=actor_id,
-                    action="course.deactivate",
-                    target_type="course",
-                    target_id=str(course.id),
-                    details={"slug": course.slug, "reason": "mappen finns inte längre"},
-                )
+            audit(
+                session,
+                None,
+                "course.deactivate",
+                "course",
+                course.id,
+                {"slug": course.slug, "reason": "mappen finns inte längre"},
+                actor_id=actor_id,
             )
     session.flush()
     return report
@@ -142,17 +143,17 @@ def apply_course(session: Session, loaded: LoadedCourse, *, actor_id: int | None
 def _audit(
     session: Session, course: Course, version: CourseVersion, action: str, actor_id: int | None
 ) -> None:
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            action=action,
-            target_type="course",
-            target_id=str(course.id),
-            details={
-                "slug": course.slug,
-                "version": version.version,
-                "course_version_id": version.id,
-                "content_hash": version.content_hash,
-            },
-        )
+    audit(
+        session,
+        None,
+        action,
+        "course",
+        course.id,
+        {
+            "slug": course.slug,
+            "version": version.version,
+            "course_version_id": version.id,
+            "content_hash": version.content_hash,
+        },
+        actor_id=actor_id,
     )

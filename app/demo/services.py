@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from app import dates
 from app.auth.services import hash_password
 from app.demo.training import Person, seed_training
-from app.models import AuditEvent, Employee, EmployeeTag, Level, OrgUnit, UnitManager
+from app.models import Employee, EmployeeTag, Level, OrgUnit, UnitManager
+from app.records import audit
 
 DEMO_PASSWORD = "exempelby-demo-2026"
 DEMO_DOMAIN = "exempelby.se"
@@ -329,11 +330,11 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
     login("förvaltningschef", f"forvaltningschef@{DEMO_DOMAIN}", head_number)
     login("HR", f"hr@{DEMO_DOMAIN}", hr_number, is_hr=True)
     login("rapportläsare", f"rapport@{DEMO_DOMAIN}", reporter_number, is_reporter=True)
-    session.add(
-        AuditEvent(
-            action="demo.seed",
-            details={"units": result.units, "employees": result.employees, "seed": seed_value},
-        )
+    audit(
+        session,
+        None,
+        "demo.seed",
+        details={"units": result.units, "employees": result.employees, "seed": seed_value},
     )
     session.flush()
     return result

@@ -28,9 +28,17 @@ from app.models import (
     SessionAttendance,
     UnitManager,
 )
+from app.records import audit
 
 log = logging.getLogger(__name__)
 ANONYMOUS = "Gallrad"
+
+
+def export_self(session: Session, employee: Employee) -> dict[str, Any]:
+    """The person's own download of everything Värna holds about them; audited."""
+    data = personal_data(session, employee)
+    audit(session, employee, "privacy.export_self", "employee", employee.id)
+    return data
 
 
 def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
@@ -185,6 +193,12 @@ def carry_out_gallring(session: Session, plan: GallringPlan, *, actor_id: int | 
             .where(Completion.employee_id.in_(chunk))
             .values(note="", evidence_path=None)
         )
+        # What they did stays in the audit trail; where they did it from goes.
+        session.execute(
+            sa.update(AuditEvent)
+            .where(AuditEvent.actor_id.in_(chunk), AuditEvent.remote_addr.is_not(None))
+            .values(remote_addr=None)
+        )
         session.execute(
             sa.update(Employee)
             .where(Employee.id.in_(chunk))
@@ -200,12 +214,12 @@ def carry_out_gallring(session: Session, plan: GallringPlan, *, actor_id: int | 
                 locale=None,
             )
         )
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            action="privacy.gallring",
-            details={"people": len(ids), "cutoff": plan.cutoff.isoformat()},
-        )
+    audit(
+        session,
+        None,
+        "privacy.gallring",
+        details={"people": len(ids), "cutoff": plan.cutoff.isoformat()},
+        actor_id=actor_id,
     )
     session.flush()
     log.info(

@@ -23,7 +23,8 @@ import xlsxwriter
 from sqlalchemy.orm import Session
 
 from app.auth.access import in_subtrees
-from app.models import AuditEvent, Completion, Course, CourseVersion, Employee, OrgUnit, Status
+from app.models import Completion, Course, CourseVersion, Employee, OrgUnit, Status
+from app.records import audit
 from app.reports import coverage
 from app.reports.coverage import STATUSES, Scope
 from app.reports.sqlfunc import utc_date
@@ -409,14 +410,14 @@ def audit_export(
     session: Session, *, kind: str, fmt: str, f: ExportFilters, actor_id: int | None, via: str
 ) -> None:
     """Every export is logged: who took out what, with which filters."""
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            action=f"export.{kind}",
-            target_type="export",
-            target_id=fmt,
-            details={"format": fmt, "via": via, **f.describe()},
-        )
+    audit(
+        session,
+        None,
+        f"export.{kind}",
+        "export",
+        fmt,
+        {"format": fmt, "via": via, **f.describe()},
+        actor_id=actor_id,
     )
     session.flush()
 

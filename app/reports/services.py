@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, aliased
 from app.auth.access import in_subtrees
 from app.dates import add_months
 from app.models import (
-    AuditEvent,
     Course,
     CoverageSnapshot,
     Employee,
@@ -31,6 +30,7 @@ from app.models import (
     Setting,
     TrainingSession,
 )
+from app.records import audit
 from app.reports import coverage
 from app.reports.coverage import COVERED, STATUSES, Counts, Scope
 
@@ -427,17 +427,16 @@ def set_target(
         session.add(Setting(key=TARGET_KEY, value=value))
     else:
         setting.value = value
-    session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            action="settings.coverage_target",
-            target_type="setting",
-            target_id=TARGET_KEY,
-            details={
-                "before": {"share": before.share, "by": str(before.by or "")} if before else None,
-                "after": value,
-            },
-        )
+    audit(
+        session,
+        actor,
+        "settings.coverage_target",
+        "setting",
+        TARGET_KEY,
+        {
+            "before": {"share": before.share, "by": str(before.by or "")} if before else None,
+            "after": value,
+        },
     )
     session.flush()
     return Target(share=value["share"], by=by)

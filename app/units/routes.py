@@ -150,8 +150,9 @@ def _safe(target: str | None) -> bool:
 @manager_or_hr
 def person(employee_id: int):
     employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
-    history = services.person_history(db.session, employee, on=dates.today())
-    services.audit(db.session, current_user, "person.view", "employee", employee.id)
+    history = services.view_person(
+        db.session, viewer=current_user, employee=employee, on=dates.today()
+    )
     db.session.commit()
     home = next(
         (u for u in access.managed_units(current_user) if employee.unit.path.startswith(u.path)),

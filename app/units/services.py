@@ -26,7 +26,7 @@ from app.models import (
     SessionAttendance,
     TrainingSession,
 )
-from app.records import audit  # noqa: F401 (re-exported for the unit views)
+from app.records import audit
 from app.reports.coverage import (
     STATUSES,
     Counts,
@@ -362,6 +362,15 @@ def person_history(session: Session, employee: Employee, *, on: date) -> PersonH
         exemptions=[(x, r, names.get(x.created_by_id, "")) for x, r in exemptions],
         reminders=reminders,
     )
+
+
+def view_person(
+    session: Session, *, viewer: Employee, employee: Employee, on: date
+) -> PersonHistory:
+    """A person's history as their manager or HR opens it: the look is an audit event (privacy)."""
+    history = person_history(session, employee, on=on)
+    audit(session, viewer, "person.view", "employee", employee.id)
+    return history
 
 
 def sessions_for_unit(session: Session, unit: OrgUnit, *, limit: int = 20) -> list[tuple]:

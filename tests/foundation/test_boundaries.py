@@ -1,4 +1,4 @@
-"""Package boundaries: a feature's services load without any view.
+"""Package boundaries: a feature's services load without any view, and audit has one writer.
 
 Each import runs in a fresh interpreter, so what is already loaded in the test
 process (the whole app) cannot hide an import that drags views in.
@@ -6,6 +6,7 @@ process (the whole app) cannot hide an import that drags views in.
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -45,3 +46,42 @@ def test_a_service_module_loads_no_view_module(module: str) -> None:
     assert module in loaded
     views = [m for m in loaded if m.endswith(VIEW_SUFFIXES)]
     assert views == [], f"importing {module} loads {views}"
+
+
+def _constructs(tree: ast.AST, name: str) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == name)
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == name)
+        )
+    ]
+
+
+def test_only_records_constructs_an_audit_event() -> None:
+    """Every audit event goes through app.records.audit (one place that fills every column)."""
+    found = {
+        str(path.relative_to(APP.parent)): lines
+        for path in sorted(APP.rglob("*.py"))
+        if path.name != "records.py" or path.parent != APP
+        for lines in [_constructs(ast.parse(path.read_text(encoding="utf-8")), "AuditEvent")]
+        if lines
+    }
+    assert found == {}
+
+
+def _calls_audit(tree: ast.AST) -> list[int]:
+    return _constructs(tree, "audit")
+
+
+def test_no_view_writes_an_audit_event() -> None:
+    """Views call services; a service logs what it does (reading a person's record included)."""
+    found = {
+        str(path.relative_to(APP.parent)): lines
+        for path in sorted(APP.rglob("routes.py")) + [APP / "api" / "tokens.py"]
+        for lines in [_calls_audit(ast.parse(path.read_text(encoding="utf-8")))]
+        if lines
+    }
+    assert found == {}

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app import dates
 from app.extensions import db
 from app.models import AuditEvent, Completion, Employee
+from app.records import audit
 from app.reports import coverage
 
 
@@ -61,6 +62,8 @@ def test_gallring_removes_personal_data_but_keeps_the_counts(runner, make):
     db.session.execute(
         sa.update(Employee).where(Employee.id == left_recently.id).values(end_date=dates.today())
     )
+    for person in (left_long_ago, staying):  # what they did, and from where
+        audit(db.session, person, "person.view", "employee", person.id).remote_addr = "192.0.2.1"
     db.session.commit()
     before = coverage.status_counts(db.session, on=date(2017, 1, 1), group_by=("course",))
 
@@ -80,6 +83,13 @@ def test_gallring_removes_personal_data_but_keeps_the_counts(runner, make):
     after = coverage.status_counts(db.session, on=date(2017, 1, 1), group_by=("course",))
     assert after == before
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "privacy.gallring"))
+    # the trail keeps what they did, but no longer where they did it from
+    views = db.session.execute(
+        sa.select(AuditEvent.actor_id, AuditEvent.remote_addr).where(
+            AuditEvent.action == "person.view"
+        )
+    ).all()
+    assert sorted(views) == sorted([(left_long_ago.id, None), (staying.id, "192.0.2.1")])
     # a second run finds nobody new
     again = runner.invoke(args=["privacy", "gallra", "--dry-run", "--years", "2"])
     assert ": 0" in again.output

@@ -31,7 +31,8 @@ from app.admin.imports.mapping import Mapping
 from app.admin.imports.reading import FileRejected, ImportFile, Problem, Table, read_table
 from app.admin.imports.validation import Checked, StaffRow, UnitRow, check
 from app.extensions import db
-from app.models import AuditEvent, Employee, JobLock, ManagerRole, OrgUnit, UnitManager, utcnow
+from app.models import Employee, JobLock, ManagerRole, OrgUnit, UnitManager, utcnow
+from app.records import audit
 
 log = logging.getLogger(__name__)
 
@@ -347,19 +348,19 @@ def import_files(
     if dry_run:
         return result
     result.created_employee_ids = _apply(session, plan, today=today)
-    session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            action="hr.import",
-            target_type="import",
-            details={
-                "files": result.files,
-                "units": result.units,
-                "employees": result.employees,
-                "counts": asdict(plan.counts),
-                "via": via,
-            },
-        )
+    audit(
+        session,
+        actor,
+        "hr.import",
+        "import",
+        None,
+        {
+            "files": result.files,
+            "units": result.units,
+            "employees": result.employees,
+            "counts": asdict(plan.counts),
+            "via": via,
+        },
     )
     session.flush()
     log.info(

@@ -13,7 +13,6 @@ from app.admin import bp
 from app.admin.requirements import evidence, forms, services
 from app.extensions import db
 from app.models import Completion, Course, Employee, Exemption, OrgUnit, Requirement
-from app.records import audit
 from app.units import delegation
 from app.units.forms import DelegationForm
 
@@ -230,19 +229,14 @@ def _discard(relative: str) -> None:
 @bp.route("/underlag/<int:completion_id>")
 def evidence_file(completion_id: int):
     completion = db.session.get(Completion, completion_id) or abort(404)
-    if not completion.evidence_path:
-        abort(404)
-    path = evidence.resolve(current_app.config["UPLOAD_DIR"], completion.evidence_path)
+    path = services.view_evidence(
+        db.session,
+        completion=completion,
+        viewer=current_user,
+        upload_dir=current_app.config["UPLOAD_DIR"],
+    )
     if path is None:
         abort(404)
-    audit(
-        db.session,
-        current_user,
-        "evidence.view",
-        "employee",
-        completion.employee_id,
-        {"completion_id": completion.id},
-    )
     db.session.commit()
     kind = evidence.kind_of(path.read_bytes()[:16])
     return send_file(

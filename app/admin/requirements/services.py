@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app import dates
+from app.admin.requirements import evidence
 from app.dates import expiry_for
 from app.models import (
     Completion,
@@ -379,6 +381,26 @@ def record_external(
         },
     )
     return completion
+
+
+def view_evidence(
+    session: Session, *, completion: Completion, viewer: Employee, upload_dir: str
+) -> Path | None:
+    """The stored certificate of a manual record, or None; HR's look at it is logged."""
+    if not completion.evidence_path:
+        return None
+    path = evidence.resolve(upload_dir, completion.evidence_path)
+    if path is None:
+        return None
+    audit(
+        session,
+        viewer,
+        "evidence.view",
+        "employee",
+        completion.employee_id,
+        {"completion_id": completion.id},
+    )
+    return path
 
 
 def courses(session: Session) -> Sequence[Course]:
