@@ -76,15 +76,12 @@ def openapi_document():
 @bp.get("/completions")
 @token_required
 def completions():
-    since_arg = request.args.get("since")
-    since = services.parse_timestamp(since_arg) if since_arg else None
-    cursor = request.args.get("cursor")
-    page = services.completions_page(db.session, since=since, cursor=cursor, limit=_limit())
-    services.audit_read(
+    page = services.read_completions(
         db.session,
-        g.api_token,
-        "completions",
-        {"since": since_arg, "cursor": bool(cursor), "rows": len(page.items)},
+        token=g.api_token,
+        since=request.args.get("since"),
+        cursor=request.args.get("cursor"),
+        limit=_limit(),
     )
     return jsonify({"items": page.items, "next_cursor": page.next_cursor})
 

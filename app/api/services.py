@@ -278,8 +278,24 @@ def touch(session: Session, token: ApiToken) -> None:
     token.last_used_at = utcnow()
 
 
-def audit_read(session: Session, token: ApiToken, what: str, details: dict[str, Any]) -> None:
-    """Personal data leaves through the API too: each read of records is logged."""
-    audit(
-        session, None, f"api.{what}", "api_token", token.id, details, actor_id=token.created_by_id
+def read_completions(
+    session: Session, *, token: ApiToken, since: str | None, cursor: str | None, limit: int
+) -> Page:
+    """The completions feed as a token reads it (`since` as the caller wrote it).
+
+    Personal data leaves through the API too: each read is an audit event in the
+    name of the HR person who made the token.
+    """
+    page = completions_page(
+        session, since=parse_timestamp(since) if since else None, cursor=cursor, limit=limit
     )
+    audit(
+        session,
+        None,
+        "api.completions",
+        "api_token",
+        token.id,
+        {"since": since, "cursor": bool(cursor), "rows": len(page.items)},
+        actor_id=token.created_by_id,
+    )
+    return page
