@@ -131,7 +131,7 @@ def run(*, staff: int, units: int, database_url: str | None = None) -> list[tupl
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.admin.imports import services
+    from app.admin.imports import lock, services
     from app.admin.imports.mapping import default_mapping
     from app.admin.imports.reading import ImportFile
     from app.auth import invitations
@@ -165,7 +165,7 @@ def run(*, staff: int, units: int, database_url: str | None = None) -> list[tupl
                         for p in (folder / "enheter.csv", folder / "personal.csv")
                     ]
                     started = time.perf_counter()
-                    with services.import_lock("bench"):
+                    with lock.import_lock("bench"):
                         result = services.import_files(
                             db.session,
                             units_file=pair[0],

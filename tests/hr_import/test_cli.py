@@ -7,7 +7,7 @@ import logging
 
 import sqlalchemy as sa
 
-from app.admin.imports import services
+from app.admin.imports import lock
 from app.admin.imports.mapping import default_mapping_text
 from app.extensions import db
 from app.models import Employee, OrgUnit
@@ -126,7 +126,7 @@ def test_a_file_that_is_not_the_expected_csv_names_the_missing_columns(runner, a
 
 
 def test_a_running_import_blocks_the_command(runner, app_ctx):
-    with services.import_lock("Hanna på HR"):
+    with lock.import_lock("Hanna på HR"):
         result = runner.invoke(args=["hr", "import", *_paths(SAMPLE)])
     assert result.exit_code == 1
     assert "En annan import pågår redan" in result.stderr

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from app.admin.imports import services
+from app.admin.imports import lock, services
 from app.admin.imports.mapping import default_mapping_text, parse_mapping
 from app.admin.imports.reading import ImportFile
 from app.extensions import db
@@ -342,13 +342,13 @@ def test_an_address_of_someone_who_left_is_freed_for_a_newcomer(app_ctx):
 
 def test_a_second_import_while_one_runs_is_refused(app_ctx):
     with (
-        services.import_lock("Hanna på HR"),
-        pytest.raises(services.ImportBusy) as busy,
-        services.import_lock("kommandoraden"),
+        lock.import_lock("Hanna på HR"),
+        pytest.raises(lock.ImportBusy) as busy,
+        lock.import_lock("kommandoraden"),
     ):
         pass
     assert "Hanna på HR" in busy.value.problems[0].message
-    with services.import_lock("nästa"):  # released again
+    with lock.import_lock("nästa"):  # released again
         pass
 
 

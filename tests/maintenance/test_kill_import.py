@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.admin.imports.services import LOCK_NAME, _process_is_gone
+from app.admin.imports.lock import LOCK_NAME, _process_is_gone
 from app.extensions import db
 from app.models import Employee, JobLock
 from bench.import_bench import generate

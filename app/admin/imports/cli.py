@@ -13,8 +13,7 @@ from flask_babel import force_locale
 
 from app.admin.imports import services
 from app.admin.imports.mapping import MappingError, default_mapping, load_mapping
-from app.admin.imports.reading import ImportFile, Problem, normalise_encoding
-from app.auth import invitations
+from app.admin.imports.reading import ImportFile, ImportRejected, Problem, normalise_encoding
 from app.extensions import db
 
 hr_cli = AppGroup("hr", help="HR-systemets organisation och personal.")
@@ -76,37 +75,30 @@ def import_command(
     if problems:
         _refuse(problems, as_json)
 
-    holder = f"kommandoraden ({getpass.getuser()})"
     try:
-        with services.import_lock(holder):
-            result = services.import_files(
-                db.session,
-                units_file=files[0],
-                staff_file=files[1],
-                mapping=mapping,
-                encoding=encoding,
-                dry_run=dry_run,
-                via="cli",
-            )
-            if dry_run:
-                db.session.rollback()
-            else:
-                db.session.commit()
-    except services.ImportRejected as exc:
-        db.session.rollback()
+        run = services.run_import(
+            db.session,
+            units_file=files[0],
+            staff_file=files[1],
+            mapping=mapping,
+            encoding=encoding,
+            holder=f"kommandoraden ({getpass.getuser()})",
+            commit=db.session.commit,
+            dry_run=dry_run,
+            invite=not no_invitations,
+            via="cli",
+        )
+    except ImportRejected as exc:
         for warning in exc.warnings:
             click.echo(f"Varning: {warning}", err=True)
         _refuse(exc.problems, as_json)
         return
-
-    sent = 0
-    if not dry_run and not no_invitations and result.created_employee_ids:
-        try:
-            sent = invitations.send_invitations(db.session, result.created_employee_ids)
-        except Exception as exc:  # the import is committed; say so, and what failed
-            click.echo(f"Varning: inbjudningarna kunde inte skickas: {exc}", err=True)
+    if run.invitations_failed:
+        click.echo(
+            f"Varning: inbjudningarna kunde inte skickas: {run.invitations_failed}", err=True
+        )
     with force_locale("sv"):
-        _report(result, as_json, sent)
+        _report(run.result, as_json, run.invitations_sent)
 
 
 def _report(result: services.ImportResult, as_json: bool, sent: int) -> None:

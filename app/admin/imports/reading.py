@@ -62,6 +62,15 @@ class FileRejected(Exception):
         self.problem = problem
 
 
+class ImportRejected(Exception):
+    """The files were refused as a whole; nothing changed."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
+        super().__init__(f"{len(problems)} problem")
+        self.problems = problems
+        self.warnings = warnings or []
+
+
 ENCODING_ALIASES = {
     "windows-1252": "cp1252",
     "win1252": "cp1252",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,12 +9,11 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.imports import services, uploads
 from app.admin.imports.forms import ConfirmForm, ImportForm
-from app.admin.imports.mapping import MappingError, default_mapping, parse_mapping
-from app.admin.imports.reading import ImportFile, Problem
-from app.auth import invitations
+from app.admin.imports.lock import ImportBusy
+from app.admin.imports.mapping import Mapping, MappingError, default_mapping, parse_mapping
+from app.admin.imports.reading import ImportFile, ImportRejected, Problem
 from app.extensions import db
 
-log = logging.getLogger(__name__)
 SHOWN_PER_KIND = 200
 
 
@@ -55,26 +52,25 @@ def _upload_or_404(upload_id: str) -> uploads.Upload:
     return upload
 
 
-def _run(upload: uploads.Upload, *, dry_run: bool):
-    mapping = parse_mapping(upload.mapping_text) if upload.mapping_text else default_mapping()
-    return services.import_files(
-        db.session,
-        units_file=upload.units,
-        staff_file=upload.staff,
-        mapping=mapping,
-        encoding=upload.encoding,
-        actor=current_user._get_current_object(),
-        dry_run=dry_run,
-        via="web",
-    )
+def _mapping(upload: uploads.Upload) -> Mapping:
+    return parse_mapping(upload.mapping_text) if upload.mapping_text else default_mapping()
 
 
 @bp.route("/import/<upload_id>")
 def hr_import_preview(upload_id: str):
     upload = _upload_or_404(upload_id)
     try:
-        result = _run(upload, dry_run=True)
-    except services.ImportRejected as exc:
+        result = services.import_files(
+            db.session,
+            units_file=upload.units,
+            staff_file=upload.staff,
+            mapping=_mapping(upload),
+            encoding=upload.encoding,
+            actor=current_user._get_current_object(),
+            dry_run=True,
+            via="web",
+        )
+    except ImportRejected as exc:
         db.session.rollback()
         return _render_rejected(upload, exc.problems, exc.warnings)
     db.session.rollback()
@@ -102,33 +98,37 @@ def hr_import_confirm(upload_id: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        with services.import_lock(current_user.full_name):
-            result = _run(upload, dry_run=False)
-            if result.fingerprint != form.fingerprint.data:
-                db.session.rollback()
-                flash(
-                    _(
-                        "Något har ändrats sedan provkörningen. Inget är genomfört: "
-                        "granska ändringarna igen."
-                    ),
-                    "warning",
-                )
-                return redirect(url_for("admin.hr_import_preview", upload_id=upload.id))
-            db.session.commit()
-    except services.ImportBusy as exc:
+        run = services.run_import(
+            db.session,
+            units_file=upload.units,
+            staff_file=upload.staff,
+            mapping=_mapping(upload),
+            encoding=upload.encoding,
+            actor=current_user._get_current_object(),
+            holder=current_user.full_name,
+            commit=db.session.commit,
+            fingerprint=form.fingerprint.data,
+            invite=upload.invite,
+            via="web",
+        )
+    except ImportBusy as exc:
         flash(exc.problems[0].message, "error")
         return redirect(url_for("admin.hr_import_preview", upload_id=upload.id))
-    except services.ImportRejected as exc:
+    except services.PlanChanged:
+        flash(
+            _(
+                "Något har ändrats sedan provkörningen. Inget är genomfört: "
+                "granska ändringarna igen."
+            ),
+            "warning",
+        )
+        return redirect(url_for("admin.hr_import_preview", upload_id=upload.id))
+    except ImportRejected as exc:
         return _render_rejected(upload, exc.problems, exc.warnings)
     uploads.remove(upload.id)
-    sent = 0
-    if upload.invite and result.created_employee_ids:
-        try:
-            sent = invitations.send_invitations(db.session, result.created_employee_ids)
-        except Exception:  # the import is committed; the mail server is a separate matter
-            log.exception("invitations after hr import could not be sent")
-            flash(_("Importen är genomförd, men inbjudningarna kunde inte skickas."), "error")
-    c = result.counts
+    if run.invitations_failed:
+        flash(_("Importen är genomförd, men inbjudningarna kunde inte skickas."), "error")
+    c = run.result.counts
     flash(
         _(
             "Importen är genomförd: %(created)s nya, %(updated)s ändrade och "
@@ -136,7 +136,7 @@ def hr_import_confirm(upload_id: str):
             created=c.created,
             updated=c.updated,
             deactivated=c.deactivated,
-            sent=sent,
+            sent=run.invitations_sent,
         ),
         "success",
     )
