@@ -201,7 +201,6 @@ def generate(app, *, staff: int, units: int, completions: int, seed: int = 2026)
                 "unit_id": 2 if c == 8 else None,  # one rule for one administration only
                 "due_days": 90,
                 "valid_months": None,
-                "renewal_window_days": 60,
                 "legal_basis": "",
                 "starts_on": TODAY - timedelta(days=900),
                 "ends_on": None,

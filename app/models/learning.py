@@ -45,7 +45,6 @@ class Requirement(db.Model):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
     due_days: Mapped[int] = mapped_column(default=90)
     valid_months: Mapped[int | None]  # overrides the course's validity when set
-    renewal_window_days: Mapped[int] = mapped_column(default=60)
     legal_basis: Mapped[str] = mapped_column(sa.Text, default="")
     starts_on: Mapped[date] = mapped_column(default=dates.today)
     ends_on: Mapped[date | None]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -23,3 +26,25 @@ def test_every_model_table_exists(app_ctx):
     assert set(db.metadata.tables) <= tables
     indexes = {ix["name"] for ix in inspector.get_indexes("org_units")}
     assert "ix_org_units_path_prefix" in indexes
+
+
+def test_migration_scripts_follow_the_naming_convention():
+    """NNNN_what.py with revision id 'NNNN_what' (≤ 32 characters, alembic_version's size),
+    each revising the one before; '0001' is older than the rule and keeps its id, since
+    installed databases have it in alembic_version."""
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    scripts = {}
+    for path in sorted(versions.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        revision = re.search(r"^revision = '([^']+)'$", text, re.M).group(1)
+        down = re.search(r"^down_revision = (?:'([^']+)'|None)$", text, re.M).group(1)
+        scripts[path.stem] = (revision, down)
+    assert scripts["0001_initial_schema"] == ("0001", None)
+    previous = "0001"
+    for stem, (revision, down) in list(scripts.items())[1:]:
+        assert re.fullmatch(r"\d{4}_[a-z0-9_]+", stem), stem
+        assert revision == stem, f"{stem}.py: revision id {revision!r}"
+        assert len(revision) <= 32
+        assert down == previous, f"{stem}.py revises {down!r}, not {previous!r}"
+        assert int(stem[:4]) > int(previous[:4])
+        previous = revision

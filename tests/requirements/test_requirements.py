@@ -83,7 +83,6 @@ def test_hr_pages_preview_then_save(client, auth, town):
         "levels": ["chef", "ledning"],
         "unit_code": "SOC",
         "due_days": "60",
-        "renewal_window_days": "60",
         "legal_basis": "Arbetsmiljölagen",
         "starts_on": dates.today().isoformat(),
     }
@@ -111,7 +110,6 @@ def test_unknown_unit_code_is_a_field_error(client, auth, town):
             "course_id": str(town["course"].id),
             "unit_code": "FINNS-EJ",
             "due_days": "60",
-            "renewal_window_days": "60",
             "starts_on": dates.today().isoformat(),
             "save": "1",
         },

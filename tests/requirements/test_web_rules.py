@@ -129,7 +129,6 @@ def test_hr_narrows_a_rule_and_the_pages_follow(client, auth, town):
         unit_code="SOC",
         due_days="60",
         valid_months="24",
-        renewal_window_days="45",
         legal_basis="Socialtjänstlagen 5 kap. 11 §",
         save="1",
     )
@@ -162,7 +161,7 @@ def test_hr_narrows_a_rule_and_the_pages_follow(client, auth, town):
     assert "Socialtjänstlagen 5 kap. 11 §" in anna
 
     stored = _rule(rule.id)
-    assert (stored.due_days, stored.valid_months, stored.renewal_window_days) == (60, 24, 45)
+    assert (stored.due_days, stored.valid_months) == (60, 24)
     assert stored.unit_id == town["soc"].id
     assert [lv.level for lv in stored.levels] == ["medarbetare"]
     (event,) = _events("requirement.update")

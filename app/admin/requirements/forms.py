@@ -61,11 +61,6 @@ class RequirementForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=240)],
         description=_l("Tomt: kursens egen giltighet."),
     )
-    renewal_window_days = IntegerField(
-        _l("Dagar före utgång som kursen kan göras om"),
-        default=60,
-        validators=[InputRequired(), NumberRange(min=0, max=730)],
-    )
     legal_basis = TextAreaField(
         _l("Rättslig grund"),
         validators=[Optional(), Length(max=2000)],

@@ -48,7 +48,6 @@ class RequirementDraft:
     unit_id: int | None = None
     due_days: int = 90
     valid_months: int | None = None
-    renewal_window_days: int = 60
     legal_basis: str = ""
     starts_on: date = field(default_factory=dates.today)
     ends_on: date | None = None
@@ -62,7 +61,6 @@ class RequirementDraft:
             "unit_id": self.unit_id,
             "due_days": self.due_days,
             "valid_months": self.valid_months,
-            "renewal_window_days": self.renewal_window_days,
             "legal_basis": self.legal_basis,
             "starts_on": self.starts_on.isoformat(),
             "ends_on": self.ends_on.isoformat() if self.ends_on else None,
@@ -78,7 +76,6 @@ def draft_of(req: Requirement) -> RequirementDraft:
         unit_id=req.unit_id,
         due_days=req.due_days,
         valid_months=req.valid_months,
-        renewal_window_days=req.renewal_window_days,
         legal_basis=req.legal_basis,
         starts_on=req.starts_on,
         ends_on=req.ends_on,
@@ -110,7 +107,6 @@ def _apply(req: Requirement, draft: RequirementDraft) -> None:
     req.unit_id = draft.unit_id
     req.due_days = draft.due_days
     req.valid_months = draft.valid_months
-    req.renewal_window_days = draft.renewal_window_days
     req.legal_basis = draft.legal_basis
     req.starts_on = draft.starts_on
     req.ends_on = draft.ends_on
