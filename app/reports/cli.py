@@ -40,6 +40,10 @@ def _day(value: str | None, name: str) -> date | None:
 def snapshot(on_: str | None, rebuild_from: str | None) -> None:
     """Write the day's coverage per unit, level and course (running it twice is harmless)."""
     day = _day(on_, "--on") or dates.today()
+    if day > dates.today():
+        _fail(
+            f"--on: {day.isoformat()} har inte varit än; en ögonblicksbild gäller i dag eller tidigare."
+        )
     rebuilt: list[date] = []
     if rebuild_from:
         since = _day(rebuild_from, "--rebuild-from") or day

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from app import dates
 from app.dates import add_months
@@ -254,6 +255,16 @@ def test_snapshot_is_idempotent(runner, town, app_ctx):
     assert points[0].rebuilt
     assert not points[-1].rebuilt
     assert points[0].counts.covered <= points[-1].counts.covered
+
+
+def test_snapshot_of_a_day_to_come_is_refused(runner, town, app_ctx):
+    from app.models import CoverageSnapshot
+
+    tomorrow = dates.today() + timedelta(days=1)
+    result = runner.invoke(args=["reports", "snapshot", "--on", tomorrow.isoformat()])
+    assert result.exit_code == 1
+    assert "har inte varit än" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CoverageSnapshot)) == 0
 
 
 def test_control_characters_in_unit_code_are_a_400(client, auth, town):
