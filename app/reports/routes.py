@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import dates
+from app import args, dates
 from app.auth import access
 from app.extensions import db
 from app.models import Course, OrgUnit
@@ -183,7 +183,7 @@ def by_prevention_level():
 def unit(unit_id: int):
     unit = access.require_unit(current_user, db.session.get(OrgUnit, unit_id), aggregates=True)
     on = _on()
-    course_id = request.args.get("kurs", type=int)
+    course_id = request.args.get("kurs", type=args.db_id)
     scope = services.Scope(
         unit_paths=[unit.path], course_ids=[course_id] if course_id is not None else None
     )
@@ -239,7 +239,7 @@ def nothing_completed():
     on = _on()
     within = None if access.is_hr(current_user) else access.managed_paths(current_user)
     stmt = services.people_without_completion_stmt(on, within)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = args.page_number(request.args)
     per_page = 50
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import dates
+from app import args, dates
 from app.auth import access
 from app.extensions import db
 from app.models import Course, Employee, OrgUnit, UnitManager
@@ -69,6 +69,7 @@ def show(unit_id: int):
     overview = services.unit_overview(db.session, unit, on=today, filters=filters)
     page = db.paginate(
         services.filtered_people_stmt(unit, on=today, filters=filters),
+        page=args.page_number(request.args),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -102,7 +103,7 @@ def remind(unit_id: int):
     # CSRFProtect has already checked the token of every POST.
     raw = request.form.get("employee_id", "")
     if raw:
-        if not services.is_id(raw):
+        if not args.is_id(raw):
             abort(400)
         # The person must be in this unit's subtree, whatever the form says.
         if not reminders.employees_within(db.session, [int(raw)], [unit.path]):
@@ -194,7 +195,7 @@ def session_new(unit_id: int):
     if form.validate_on_submit():
         reach = access.reach_paths(current_user)
         raw_ids = request.form.getlist("attendee")
-        if not all(services.is_id(r) for r in raw_ids):
+        if not all(args.is_id(r) for r in raw_ids):
             abort(400)
         ticked = {int(r) for r in raw_ids}
         upload = form.attendees_csv.data

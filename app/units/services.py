@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from app.args import is_id
 from app.auth.access import in_subtrees
 from app.models import (
     Completion,
@@ -79,11 +80,6 @@ def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
         return []
     by_id = {u.id: u for u in session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
     return [by_id[i] for i in ids if i in by_id]
-
-
-def is_id(value: str) -> bool:
-    """A database id as a form or URL gives it: ASCII digits only (not "²", not " 1")."""
-    return value.isascii() and value.isdigit() and len(value) <= 18
 
 
 # --- filters --------------------------------------------------------------------------------
