@@ -7,7 +7,7 @@ below; `hr` administers everything; `reporter` reads aggregate reports.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy.sql.elements import ColumnElement
 
 from app import dates
 from app.extensions import db
@@ -59,14 +58,6 @@ def _has_g() -> bool:
 
 def managed_paths(user: Any) -> list[str]:
     return [u.path for u in managed_units(user)]
-
-
-def in_subtrees(path_column: Any, paths: Iterable[str]) -> ColumnElement[bool]:
-    """SQL condition: the unit path lies in one of the given subtrees."""
-    conditions = [path_column.startswith(p, autoescape=True) for p in paths]
-    if not conditions:
-        return sa.false()
-    return sa.or_(*conditions)
 
 
 def is_manager(user: Any) -> bool:

@@ -23,7 +23,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.auth.access import in_subtrees
 from app.models import (
     Completion,
     Course,
@@ -37,6 +36,7 @@ from app.models import (
     Status,
 )
 from app.models.types import UTCDateTime
+from app.org import in_subtrees
 from app.reports.sqlfunc import add_days, add_months, greatest, utc_date
 
 EXPIRING_DAYS = 30

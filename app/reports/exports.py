@@ -22,8 +22,8 @@ import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy.orm import Session
 
-from app.auth.access import in_subtrees
 from app.models import AuditEvent, Completion, Course, CourseVersion, Employee, OrgUnit, Status
+from app.org import in_subtrees
 from app.reports import coverage
 from app.reports.coverage import STATUSES, Scope
 from app.reports.sqlfunc import utc_date

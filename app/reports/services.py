@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased
 
-from app.auth.access import in_subtrees
 from app.dates import add_months
 from app.models import (
     AuditEvent,
@@ -31,6 +30,7 @@ from app.models import (
     Setting,
     TrainingSession,
 )
+from app.org import in_subtrees
 from app.reports import coverage
 from app.reports.coverage import COVERED, STATUSES, Counts, Scope
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, joinedload
 
-from app.auth.access import in_subtrees
 from app.models import Employee, ManagerRole, OrgUnit, UnitManager
+from app.org import in_subtrees
 from app.records import audit
 
 MAX_DAYS = 366  # a delegation is for a period, not for ever

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app import mail
-from app.auth.access import in_subtrees
 from app.models import Course, Employee, OrgUnit, ReminderLog, UnitManager
+from app.org import in_subtrees
 from app.records import audit
 from app.reports.coverage import Scope, as_date, pairs_stmt
 

@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from app.auth.access import in_subtrees
 from app.models import (
     Completion,
     Course,
@@ -26,6 +25,7 @@ from app.models import (
     SessionAttendance,
     TrainingSession,
 )
+from app.org import in_subtrees
 from app.records import audit  # noqa: F401 (re-exported for the unit views)
 from app.reports.coverage import (
     STATUSES,
