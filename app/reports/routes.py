@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import dates
+from app import dates, org
 from app.auth import access
 from app.extensions import db
 from app.models import Course, OrgUnit
@@ -350,7 +350,7 @@ def export_download():
         errors = [e for f in form for e in f.errors]
     unit = None
     if form.enhet.data and not form.enhet.errors:
-        unit = services.unit_by_code(db.session, form.enhet.data.strip())
+        unit = org.unit_by_code(db.session, form.enhet.data)
         if unit is None:
             errors.append(_("Ingen enhet har koden %(code)s.", code=form.enhet.data))
     kind, fmt = form.typ.data, form.format.data

@@ -87,10 +87,6 @@ def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
     return [found[i] for i in ids if i in found]
 
 
-def unit_by_code(session: Session, code: str) -> OrgUnit | None:
-    return session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
-
-
 # --- matrices: rows of units × staff levels -------------------------------------------------
 
 
