@@ -112,7 +112,7 @@ def _common(**extra):
 def _cube_of_administrations():
     """The day asked for and one pass of counts over the administrations the caller may see."""
     on, within = _on(), _within()
-    tops = services.administrations(db.session, within)
+    tops = org.administrations(db.session, within)
     return on, services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
 
 
@@ -187,7 +187,7 @@ def unit(unit_id: int):
     scope = services.Scope(
         unit_paths=[unit.path], course_ids=[course_id] if course_id is not None else None
     )
-    children = services.child_units(db.session, unit)
+    children = org.children(db.session, unit)
     data = services.cube(db.session, on=on, tops=children, scope=scope)
     m = services.matrix(
         db.session, data, title=unit.name, rest_label=_("Direkt i %(name)s", name=unit.name)
@@ -200,7 +200,7 @@ def unit(unit_id: int):
             unit=unit,
             trail=[
                 u
-                for u in services.ancestors(db.session, unit)
+                for u in org.ancestors(db.session, unit)
                 if access.can_view_unit_aggregates(current_user, u)
             ],
             matrix=m,

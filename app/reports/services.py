@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased
 
+from app import org
 from app.dates import add_months
 from app.models import (
     AuditEvent,
@@ -58,33 +59,6 @@ def _sum(counts: Sequence[Counts]) -> Counts:
     for c in counts:
         total = total + c
     return total
-
-
-# --- units ---------------------------------------------------------------------------------
-
-
-def administrations(session: Session, within: list[str] | None = None) -> list[OrgUnit]:
-    """The units directly under the root (förvaltningar), or the given subtrees' tops."""
-    if within is not None:
-        stmt = sa.select(OrgUnit).where(in_subtrees(OrgUnit.path, within), OrgUnit.active)
-        units = list(session.scalars(stmt.order_by(OrgUnit.path)))
-        return [u for u in units if u.path in within]
-    stmt = sa.select(OrgUnit).where(OrgUnit.depth == 1, OrgUnit.active.is_(True))
-    return list(session.scalars(stmt.order_by(OrgUnit.name)))
-
-
-def child_units(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    stmt = sa.select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True))
-    return list(session.scalars(stmt.order_by(OrgUnit.name)))
-
-
-def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    """The unit's ancestors from the root down (not the unit itself)."""
-    ids = unit.ancestor_ids[:-1]
-    if not ids:
-        return []
-    found = {u.id: u for u in session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
 
 
 # --- matrices: rows of units × staff levels -------------------------------------------------
@@ -587,7 +561,7 @@ class StatusReport:
 def status_report(
     session: Session, *, on: date, within: list[str] | None = None, rest_label: str = ""
 ) -> StatusReport:
-    tops = administrations(session, within)
+    tops = org.administrations(session, within)
     data = cube(session, on=on, tops=tops, scope=Scope(unit_paths=within))
     whole = matrix(session, data, title="", rest_label=rest_label)
     courses = courses_by_id(session, data.course_ids)

@@ -63,24 +63,6 @@ def subtree_headcounts(session: Session, units: Sequence[OrgUnit]) -> list[UnitR
     return [UnitRow(unit=u, headcount=counts.get(u.id, 0)) for u in units]
 
 
-def child_units(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    return list(
-        session.scalars(
-            sa.select(OrgUnit)
-            .where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True))
-            .order_by(OrgUnit.name)
-        )
-    )
-
-
-def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    ids = unit.ancestor_ids[:-1]
-    if not ids:
-        return []
-    by_id = {u.id: u for u in session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 def is_id(value: str) -> bool:
     """A database id as a form or URL gives it: ASCII digits only (not "²", not " 1")."""
     return value.isascii() and value.isdigit() and len(value) <= 18
