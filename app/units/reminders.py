@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import mail
 from app.models import Course, Employee, OrgUnit, ReminderLog, UnitManager
-from app.org import in_subtrees
+from app.org import ancestor_ids, in_subtrees
 from app.records import audit
 from app.reports.coverage import Scope, as_date, pairs_stmt
 
@@ -164,7 +164,7 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
     ).all()
     for first, last, unit_name, path, title, due in overdue:
         receivers: set[int] = set()
-        for unit_id in (int(x) for x in path.strip("/").split("/") if x):
+        for unit_id in ancestor_ids(path):
             receivers.update(by_unit.get(unit_id, ()))
         for manager_id in receivers:
             digests[manager_id].lines.append((f"{first} {last}", unit_name, title, as_date(due)))

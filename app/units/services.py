@@ -25,7 +25,7 @@ from app.models import (
     SessionAttendance,
     TrainingSession,
 )
-from app.org import in_subtrees
+from app.org import in_subtrees, roll_up
 from app.records import audit  # noqa: F401 (re-exported for the unit views)
 from app.reports.coverage import (
     STATUSES,
@@ -161,13 +161,11 @@ def unit_overview(session: Session, unit: OrgUnit, *, on: date, filters: Filters
         unit_id, course_id = row.key
         if unit_id == unit.id or filters.whole:
             per_course[course_id] = per_course.get(course_id, Counts()) + row.counts
-        path = paths.get(unit_id, "")
-        for ancestor_id in (int(p) for p in path.strip("/").split("/") if p):
-            node = nodes.get(ancestor_id)
-            if node is not None:
-                node.counts = node.counts + row.counts
-                if ancestor_id == unit_id:
-                    node.own = node.own + row.counts
+        if unit_id in nodes:
+            nodes[unit_id].own = nodes[unit_id].own + row.counts
+    subtrees = roll_up(((paths.get(r.key[0], ""), None, r.counts) for r in rows), into=nodes)
+    for node_id, node in nodes.items():
+        node.counts = subtrees.get((node_id, None), Counts())
     for u in units:
         if u.id != unit.id and u.parent_id in nodes:
             nodes[u.parent_id].children.append(nodes[u.id])
