@@ -25,7 +25,7 @@ from app.models import (
     SessionAttendance,
     TrainingSession,
 )
-from app.org import in_subtrees, roll_up
+from app.org import in_subtree_of, in_subtrees, roll_up
 from app.records import audit  # noqa: F401 (re-exported for the unit views)
 from app.reports.coverage import (
     STATUSES,
@@ -54,7 +54,7 @@ def subtree_headcounts(session: Session, units: Sequence[OrgUnit]) -> list[UnitR
     stmt = (
         sa.select(OrgUnit.id, sa.func.count(Employee.id))
         .select_from(OrgUnit)
-        .join(sub, sub.path.startswith(OrgUnit.path))
+        .join(sub, in_subtree_of(sub.path, OrgUnit.path))
         .join(Employee, sa.and_(Employee.unit_id == sub.id, Employee.active.is_(True)))
         .where(OrgUnit.id.in_([u.id for u in units]))
         .group_by(OrgUnit.id)
