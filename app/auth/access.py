@@ -20,6 +20,7 @@ from flask_login import current_user
 from app import dates
 from app.extensions import db
 from app.models import Employee, OrgUnit, UnitManager
+from app.org import manager_on
 
 
 def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
@@ -37,8 +38,7 @@ def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
         .where(
             UnitManager.employee_id == user.id,
             OrgUnit.active.is_(True),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+            manager_on(today),
         )
         .order_by(OrgUnit.path)
     )
@@ -134,8 +134,7 @@ def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
             UnitManager.employee_id == user.id,
             UnitManager.role == "chef",
             OrgUnit.active.is_(True),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+            manager_on(today),
         )
     )
     return list(db.session.scalars(stmt))

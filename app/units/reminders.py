@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import mail
 from app.models import Course, Employee, OrgUnit, ReminderLog, UnitManager
-from app.org import ancestor_ids, in_subtrees
+from app.org import ancestor_ids, in_subtrees, manager_on
 from app.records import audit
 from app.reports.coverage import Scope, as_date, pairs_stmt
 
@@ -132,8 +132,7 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
             OrgUnit.active.is_(True),
             Employee.active.is_(True),
             Employee.email.is_not(None),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= on),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= on),
+            manager_on(on),
             ~had_digest,
         )
     ).all()
