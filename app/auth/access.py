@@ -7,7 +7,7 @@ below; `hr` administers everything; `reporter` reads aggregate reports.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
@@ -16,11 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy.sql.elements import ColumnElement
 
 from app import dates
 from app.extensions import db
 from app.models import Employee, OrgUnit, UnitManager
+from app.org import manager_on
 
 
 def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
@@ -38,8 +38,7 @@ def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
         .where(
             UnitManager.employee_id == user.id,
             OrgUnit.active.is_(True),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+            manager_on(today),
         )
         .order_by(OrgUnit.path)
     )
@@ -59,14 +58,6 @@ def _has_g() -> bool:
 
 def managed_paths(user: Any) -> list[str]:
     return [u.path for u in managed_units(user)]
-
-
-def in_subtrees(path_column: Any, paths: Iterable[str]) -> ColumnElement[bool]:
-    """SQL condition: the unit path lies in one of the given subtrees."""
-    conditions = [path_column.startswith(p, autoescape=True) for p in paths]
-    if not conditions:
-        return sa.false()
-    return sa.or_(*conditions)
 
 
 def is_manager(user: Any) -> bool:
@@ -143,8 +134,7 @@ def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
             UnitManager.employee_id == user.id,
             UnitManager.role == "chef",
             OrgUnit.active.is_(True),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+            manager_on(today),
         )
     )
     return list(db.session.scalars(stmt))

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import org
 from app.models import Employee, OrgUnit, utcnow
 from app.records import audit
 
@@ -101,7 +102,7 @@ def create_admin(session: Session, *, email: str, password: str, name: str = "")
             root = OrgUnit(code="KOMMUN", name="Kommunen", kind="kommun", path="/")
             session.add(root)
             session.flush()
-            root.path = f"/{root.id}/"
+            org.place(root, None)
         first, _, last = (name or email.split("@")[0]).partition(" ")
         count = session.scalar(sa.select(sa.func.count()).select_from(Employee)) or 0
         employee = Employee(

@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app import dates
+from app import dates, org
 from app.auth.services import hash_password
 from app.models import AuditEvent, Employee, EmployeeTag, Level, OrgUnit, UnitManager
 
@@ -190,8 +190,7 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
         unit = OrgUnit(code=code, name=name, kind=kind, parent_id=parent.id if parent else None)
         session.add(unit)
         session.flush()
-        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-        unit.depth = parent.depth + 1 if parent else 0
+        org.place(unit, parent)
         result.units += 1
         return unit
 

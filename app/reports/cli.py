@@ -8,7 +8,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from app import dates
+from app import dates, org
 from app.extensions import db
 from app.models import Course
 from app.reports import exports, services
@@ -84,7 +84,7 @@ def export(
     """Export training records or coverage as CSV (Swedish Excel) or XLSX."""
     unit = None
     if unit_code:
-        unit = services.unit_by_code(db.session, unit_code)
+        unit = org.unit_by_code(db.session, unit_code)
         if unit is None:
             _fail(f"--unit: ingen enhet har koden '{unit_code}'.")
     course_id = None

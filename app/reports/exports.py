@@ -22,8 +22,8 @@ import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy.orm import Session
 
-from app.auth.access import in_subtrees
 from app.models import AuditEvent, Completion, Course, CourseVersion, Employee, OrgUnit, Status
+from app.org import ancestor_ids, in_subtrees
 from app.reports import coverage
 from app.reports.coverage import STATUSES, Scope
 from app.reports.sqlfunc import utc_date
@@ -250,8 +250,8 @@ class UnitNames:
     def path_names(self, unit_id: int) -> str:
         if unit_id not in self._paths:
             path = self._units[unit_id][2]
-            ids = [int(p) for p in path.strip("/").split("/") if p]
-            self._paths[unit_id] = " / ".join(self._units[i][1] for i in ids if i in self._units)
+            names = (self._units[i][1] for i in ancestor_ids(path) if i in self._units)
+            self._paths[unit_id] = " / ".join(names)
         return self._paths[unit_id]
 
 

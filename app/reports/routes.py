@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import args, dates
+from app import args, dates, org
 from app.auth import access
 from app.extensions import db
 from app.models import Course, OrgUnit
@@ -112,7 +112,7 @@ def _common(**extra):
 def _cube_of_administrations():
     """The day asked for and one pass of counts over the administrations the caller may see."""
     on, within = _on(), _within()
-    tops = services.administrations(db.session, within)
+    tops = org.administrations(db.session, within)
     return on, services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
 
 
@@ -187,7 +187,7 @@ def unit(unit_id: int):
     scope = services.Scope(
         unit_paths=[unit.path], course_ids=[course_id] if course_id is not None else None
     )
-    children = services.child_units(db.session, unit)
+    children = org.children(db.session, unit)
     data = services.cube(db.session, on=on, tops=children, scope=scope)
     m = services.matrix(
         db.session, data, title=unit.name, rest_label=_("Direkt i %(name)s", name=unit.name)
@@ -200,7 +200,7 @@ def unit(unit_id: int):
             unit=unit,
             trail=[
                 u
-                for u in services.ancestors(db.session, unit)
+                for u in org.ancestors(db.session, unit)
                 if access.can_view_unit_aggregates(current_user, u)
             ],
             matrix=m,
@@ -350,7 +350,7 @@ def export_download():
         errors = [e for f in form for e in f.errors]
     unit = None
     if form.enhet.data and not form.enhet.errors:
-        unit = services.unit_by_code(db.session, form.enhet.data.strip())
+        unit = org.unit_by_code(db.session, form.enhet.data)
         if unit is None:
             errors.append(_("Ingen enhet har koden %(code)s.", code=form.enhet.data))
     kind, fmt = form.typ.data, form.format.data

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app import mail
-from app.auth.access import in_subtrees
 from app.models import Course, Employee, OrgUnit, ReminderLog, UnitManager
+from app.org import ancestor_ids, in_subtrees, manager_on
 from app.records import audit
 from app.reports.coverage import Scope, as_date, pairs_stmt
 
@@ -132,8 +132,7 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
             OrgUnit.active.is_(True),
             Employee.active.is_(True),
             Employee.email.is_not(None),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= on),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= on),
+            manager_on(on),
             ~had_digest,
         )
     ).all()
@@ -164,7 +163,7 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
     ).all()
     for first, last, unit_name, path, title, due in overdue:
         receivers: set[int] = set()
-        for unit_id in (int(x) for x in path.strip("/").split("/") if x):
+        for unit_id in ancestor_ids(path):
             receivers.update(by_unit.get(unit_id, ()))
         for manager_id in receivers:
             digests[manager_id].lines.append((f"{first} {last}", unit_name, title, as_date(due)))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import args, dates
+from app import args, dates, org
 from app.auth import access
 from app.extensions import db
 from app.models import Course, Employee, OrgUnit, UnitManager
@@ -79,7 +79,7 @@ def show(unit_id: int):
     return render_template(
         "units/show.html",
         unit=unit,
-        trail=services.ancestors(db.session, unit),
+        trail=org.ancestors(db.session, unit),
         overview=overview,
         courses=[overview.courses[c] for c in course_ids if c in overview.courses],
         all_courses=all_courses,
