@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import dates
 from app.extensions import db
-from app.models import Employee, OrgUnit, UnitManager
+from app.models import Employee, ManagerRole, OrgUnit, UnitManager
 
 
 def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
@@ -141,7 +141,7 @@ def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
         .join(UnitManager, UnitManager.unit_id == OrgUnit.id)
         .where(
             UnitManager.employee_id == user.id,
-            UnitManager.role == "chef",
+            UnitManager.role == ManagerRole.CHEF.value,
             OrgUnit.active.is_(True),
             sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
             sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),

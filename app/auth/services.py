@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.models import Employee, OrgUnit, utcnow
+from app.models import Employee, Level, OrgUnit, utcnow
 from app.records import audit
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def create_admin(session: Session, *, email: str, password: str, name: str = "")
             email=email,
             unit_id=root.id,
             title="Administratör",
-            level="medarbetare",
+            level=Level.MEDARBETARE.value,
         )
         session.add(employee)
     employee.is_hr = True

@@ -24,6 +24,7 @@ from app.models import (
     ReminderLog,
     Requirement,
     SessionAttendance,
+    Status,
     TrainingSession,
 )
 from app.records import audit  # noqa: F401 (re-exported for the unit views)
@@ -250,7 +251,7 @@ class PersonRow:
         return any(c.status in ACTIONABLE for c in self.cells.values())
 
 
-ACTIONABLE = frozenset({"overdue", "expired", "expiring", "pending"})
+ACTIONABLE = frozenset({Status.OVERDUE, Status.EXPIRED, Status.EXPIRING, Status.PENDING})
 
 
 def person_rows(
