@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from app import dates
 from app.extensions import db
-from app.models import Employee, OrgUnit, UnitManager
+from app.models import Employee, ManagerRole, OrgUnit, UnitManager
 from app.org import manager_on
 
 
@@ -132,7 +132,7 @@ def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
         .join(UnitManager, UnitManager.unit_id == OrgUnit.id)
         .where(
             UnitManager.employee_id == user.id,
-            UnitManager.role == "chef",
+            UnitManager.role == ManagerRole.CHEF.value,
             OrgUnit.active.is_(True),
             manager_on(today),
         )

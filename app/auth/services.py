@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import org
-from app.models import Employee, OrgUnit, utcnow
+from app.models import Employee, Level, OrgUnit, utcnow
 from app.records import audit
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def create_admin(session: Session, *, email: str, password: str, name: str = "")
             email=email,
             unit_id=root.id,
             title="Administratör",
-            level="medarbetare",
+            level=Level.MEDARBETARE.value,
         )
         session.add(employee)
     employee.is_hr = True

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from app import dates, org
 from app.auth.services import hash_password
-from app.models import AuditEvent, Employee, EmployeeTag, Level, OrgUnit, UnitManager
+from app.models import (
+    AuditEvent,
+    Employee,
+    EmployeeTag,
+    Level,
+    ManagerRole,
+    OrgUnit,
+    UnitManager,
+)
 
 DEMO_PASSWORD = "exempelby-demo-2026"
 DEMO_DOMAIN = "exempelby.se"
@@ -277,7 +285,10 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
         )
     session.execute(
         sa.insert(UnitManager),
-        [{"unit_id": u.id, "employee_id": ids[n], "role": "chef"} for u, n in managers],
+        [
+            {"unit_id": u.id, "employee_id": ids[n], "role": ManagerRole.CHEF.value}
+            for u, n in managers
+        ],
     )
     result.employees = len(rows)
     from app.demo.training import Person, seed_training
@@ -308,7 +319,7 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
     # that no person holds two demo logins.
     care = next(a for a in admin_units if a.code == "VOF")
     home_care = next(u for u, _titles in leaf_units if u.path.startswith(care.path))
-    staff = [r for r in rows if r["level"] == "medarbetare" and r["title"] != "HR-konsult"]
+    staff = [r for r in rows if r["level"] == Level.MEDARBETARE and r["title"] != "HR-konsult"]
     hr_staff = [r for r in rows if r["title"] == "HR-konsult"]
     # In a very small demo there may be no one in home care, or no HR consultant:
     # then the nearest fit, and never one person with two logins.

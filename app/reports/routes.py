@@ -13,39 +13,17 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import args, dates, org
+from app import args, dates, labels, org
 from app.auth import access
 from app.extensions import db
 from app.models import Course, OrgUnit
 from app.reports import bp, charts, exports, pdf, services
 from app.reports.forms import ExportForm, TargetForm
-
-LEVEL_LABELS = {
-    "ledning": _l("Ledning"),
-    "chef": _l("Chefer"),
-    "medarbetare": _l("Medarbetare"),
-    "fortroendevald": _l("Förtroendevalda"),
-}
-PREVENTION_LABELS = {
-    "universal": _l("Främjande (universell)"),
-    "selective": _l("Förebyggande (selektiv)"),
-    "indicated": _l("Riktad (indikerad)"),
-}
-
-
-@bp.app_template_filter("coverage_pct")
-def coverage_pct(value: float | None) -> str:
-    return charts.pct(value)
-
-
-@bp.app_template_filter("sv_int")
-def sv_int(value: int) -> str:
-    return f"{value:,}".replace(",", "\u00a0")
 
 
 def _within() -> list[str] | None:
@@ -86,21 +64,19 @@ def _heat(m: services.Matrix, hide_small: bool):
             elif hide_small and cell.small():
                 line.append((None, "<5"))
             else:
-                line.append((cell.coverage, f"{round(cell.coverage * 100)}"))
+                line.append((cell.coverage, labels.format_share(cell.coverage)))
         cells.append(line)
     return charts.heat_map(
         "heat",
-        _("Täckning per förvaltning och nivå (procent)"),
+        _("Täckning per förvaltning och nivå"),
         [r.label for r in m.rows],
-        [str(LEVEL_LABELS[lvl]) for lvl in m.levels],
+        [labels.name(labels.LEVEL_GROUP, lvl) for lvl in m.levels],
         cells,
     )
 
 
 def _common(**extra):
     return {
-        "level_labels": LEVEL_LABELS,
-        "prevention_labels": PREVENTION_LABELS,
         "hide_small": _hide_small(),
         "definition": services.DEFINITION,
         "can_see_people": access.can_view_people_reports(current_user),
@@ -170,7 +146,7 @@ def by_prevention_level():
         m = services.matrix(
             db.session,
             data,
-            title=str(PREVENTION_LABELS[level]),
+            title=labels.name(labels.PREVENTION, level),
             course_ids=ids,
             rest_label=_("Direkt under kommunen"),
         )
@@ -283,16 +259,12 @@ def status_report():
 @access.require(access.can_view_reports)
 def status_report_pdf():
     on, within = _on(), _within()
-    report = services.status_report(
-        db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
-    )
-    body = pdf.status_report_pdf(
-        report,
-        municipality=_municipality(),
-        hide_small=_hide_small(),
-        level_labels={k: str(v) for k, v in LEVEL_LABELS.items()},
-        prevention_labels={k: str(v) for k, v in PREVENTION_LABELS.items()},
-    )
+    # The PDF goes to the council: Swedish, whatever language the reader's pages are in.
+    with force_locale("sv"):
+        report = services.status_report(
+            db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
+        )
+        body = pdf.status_report_pdf(report, municipality=_municipality(), hide_small=_hide_small())
     return Response(
         body,
         mimetype="application/pdf",

@@ -29,6 +29,7 @@ from app.models import (
     Requirement,
     SessionAttendance,
     Setting,
+    Status,
     TrainingSession,
 )
 from app.org import in_subtrees
@@ -249,7 +250,7 @@ def people_without_completion_stmt(on: date, within: list[str] | None) -> sa.Sel
     """Active people with at least one required course and none of them completed and valid."""
     pairs = coverage.pairs_stmt(on, Scope(unit_paths=within)).subquery("p")
     covered = sa.func.sum(sa.case((pairs.c.status.in_([s.value for s in COVERED]), 1), else_=0))
-    overdue = sa.func.sum(sa.case((pairs.c.status == "overdue", 1), else_=0))
+    overdue = sa.func.sum(sa.case((pairs.c.status == Status.OVERDUE.value, 1), else_=0))
     per_person = (
         sa.select(
             pairs.c.employee_id,

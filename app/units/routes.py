@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from app import args, dates, org
 from app.auth import access
 from app.extensions import db
-from app.models import Course, Employee, OrgUnit, UnitManager
+from app.models import Course, Employee, ManagerRole, OrgUnit, UnitManager
 from app.reports.coverage import STATUSES, Scope, status_counts
 from app.reports.services import LEVELS
 from app.units import bp, delegation, forms, reminders, services, sessions
@@ -23,12 +21,6 @@ PER_PAGE = 50
 MAX_TICK_LIST = 300  # more people than this: choose a smaller unit or upload a CSV
 
 manager_or_hr = access.require(lambda u: access.is_manager(u) or access.is_hr(u))
-
-
-@bp.app_template_filter("localdate")
-def localdate(value: datetime) -> date:
-    """The calendar day in Stockholm of a stored UTC time."""
-    return dates.local_day(value)
 
 
 def _unit_or_abort(unit_id: int) -> OrgUnit:
@@ -290,7 +282,7 @@ def delegate():
 @manager_or_hr
 def delegation_end(delegation_id: int):
     row = db.session.get(UnitManager, delegation_id)
-    if row is None or row.role != "delegate":
+    if row is None or row.role != ManagerRole.DELEGATE:
         abort(404)
     if not access.can_delegate_unit(current_user, row.unit):
         abort(403)

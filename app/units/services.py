@@ -24,6 +24,7 @@ from app.models import (
     ReminderLog,
     Requirement,
     SessionAttendance,
+    Status,
     TrainingSession,
 )
 from app.org import in_subtree_of, in_subtrees, roll_up
@@ -226,7 +227,7 @@ class PersonRow:
         return any(c.status in ACTIONABLE for c in self.cells.values())
 
 
-ACTIONABLE = frozenset({"overdue", "expired", "expiring", "pending"})
+ACTIONABLE = frozenset({Status.OVERDUE, Status.EXPIRED, Status.EXPIRING, Status.PENDING})
 
 
 def person_rows(

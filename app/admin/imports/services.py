@@ -23,10 +23,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app import dates, org
+from app import dates, labels, org
 from app.admin.imports.mapping import Mapping
 from app.admin.imports.reading import FileRejected, ImportFile, Problem, Table, read_table
 from app.admin.imports.validation import Checked, StaffRow, UnitRow, check
@@ -44,29 +43,6 @@ CHUNK = 2000
 UNITS = OrgUnit.__table__
 EMPLOYEES = Employee.__table__
 MANAGERS = UnitManager.__table__
-
-CHANGE_LABELS = {
-    "unit_new": _l("Ny enhet"),
-    "unit_renamed": _l("Enhet med nytt namn"),
-    "unit_moved": _l("Enhet flyttad"),
-    "unit_kind": _l("Enhet med ny typ"),
-    "unit_reactivated": _l("Enhet återinförd"),
-    "unit_deactivated": _l("Enhet avvecklad (saknas i filen)"),
-    "manager_added": _l("Ny chef"),
-    "manager_removed": _l("Chef tas bort"),
-    "emp_new": _l("Ny person"),
-    "emp_unit": _l("Bytt enhet"),
-    "emp_level": _l("Ny personalkategori"),
-    "emp_title": _l("Ny befattning"),
-    "emp_email": _l("Ny e-postadress"),
-    "emp_name": _l("Nytt namn"),
-    "emp_dates": _l("Ändrade datum"),
-    "emp_claimed": _l("Lokalt konto kopplas till HR"),
-    "emp_reactivated": _l("Anställd igen"),
-    "emp_left": _l("Slutat (slutdatum passerat)"),
-    "emp_missing": _l("Slutat (saknas i personalfilen)"),
-    "emp_email_freed": _l("E-postadress frigörs från avslutat konto"),
-}
 
 
 class ImportRejected(Exception):
@@ -99,7 +75,7 @@ class Change:
 
     @property
     def label(self) -> str:
-        return str(CHANGE_LABELS.get(self.kind, self.kind))
+        return labels.name(labels.CHANGE_KIND, self.kind)
 
 
 @dataclass
@@ -148,7 +124,7 @@ class ImportResult:
         return digest.hexdigest()[:32]
 
     def by_kind(self) -> dict[str, list[Change]]:
-        grouped: dict[str, list[Change]] = {kind: [] for kind in CHANGE_LABELS}
+        grouped: dict[str, list[Change]] = {kind: [] for kind in labels.CHANGE_KIND}
         for c in self.changes:
             grouped.setdefault(c.kind, []).append(c)
         return {k: v for k, v in grouped.items() if v}

@@ -11,7 +11,15 @@ from app import dates, org
 from app.admin import bp
 from app.admin.requirements import evidence, forms, services
 from app.extensions import db
-from app.models import Completion, Course, Employee, Exemption, Requirement, UnitManager
+from app.models import (
+    Completion,
+    Course,
+    Employee,
+    Exemption,
+    ManagerRole,
+    Requirement,
+    UnitManager,
+)
 from app.records import audit
 from app.units import delegation
 from app.units.delegation_form import grant_from_form
@@ -274,7 +282,7 @@ def delegations():
 @bp.route("/delegeringar/<int:delegation_id>/avsluta", methods=["POST"])
 def delegation_end(delegation_id: int):
     row = db.session.get(UnitManager, delegation_id)
-    if row is None or row.role != "delegate":
+    if row is None or row.role != ManagerRole.DELEGATE:
         abort(404)
     if forms.EndDelegationForm().validate_on_submit():
         delegation.end(db.session, delegation=row, actor=current_user, today=dates.today())
