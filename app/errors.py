@@ -47,6 +47,11 @@ def _render(code: int, detail: str | None = None):
     ), code
 
 
+def error_response(code: int, detail: str | None = None):
+    """The error page (JSON under /api/), for a hook that refuses; detail replaces the message."""
+    return _render(code, detail)
+
+
 def _too_many_message() -> str:
     limit = limiter.current_limit
     if limit is None:

@@ -427,6 +427,7 @@ def run(*, staff: int, units: int, completions: int, database_url: str | None) -
         app = make_app(url)
         from flask_migrate import upgrade
 
+        from app import org
         from app.extensions import db
         from app.models import Employee
         from app.reports import coverage, pdf, services
@@ -435,7 +436,7 @@ def run(*, staff: int, units: int, completions: int, database_url: str | None) -
             upgrade(revision="heads")
             results.update(generate(app, staff=staff, units=units, completions=completions))
             print(f"  generated and loaded: {results['load_s']:.1f} s", file=sys.stderr)
-            tops = services.administrations(db.session)
+            tops = org.administrations(db.session)
 
             def app_report():
                 rows = coverage.status_counts(

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from app import org
 from app.dates import expiry_for
 from app.models import (
     Completion,
@@ -60,8 +61,7 @@ class Factories:
         )
         self.session.add(unit)
         self.session.flush()
-        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-        unit.depth = parent.depth + 1 if parent else 0
+        org.place(unit, parent)
         self.session.commit()
         return unit
 

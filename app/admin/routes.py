@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import args
 from app.admin import bp, services
 from app.auth import access, invitations
 from app.auth.forms import ConfirmForm
@@ -27,7 +28,10 @@ def people():
     query = request.args.get("q", "")[:200]
     include_inactive = request.args.get("alla") == "1"
     page = db.paginate(
-        services.people_stmt(query, include_inactive=include_inactive), per_page=50, error_out=False
+        services.people_stmt(query, include_inactive=include_inactive),
+        page=args.page_number(request.args),
+        per_page=50,
+        error_out=False,
     )
     return render_template(
         "admin/people.html", page=page, query=query, include_inactive=include_inactive
@@ -65,5 +69,10 @@ def resend_invitation(employee_id: int):
 @bp.route("/logg")
 def audit_log():
     action = request.args.get("typ", "")[:64]
-    page = db.paginate(services.audit_stmt(action), per_page=50, error_out=False)
+    page = db.paginate(
+        services.audit_stmt(action),
+        page=args.page_number(request.args),
+        per_page=50,
+        error_out=False,
+    )
     return render_template("admin/audit.html", page=page, action=action)

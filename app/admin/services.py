@@ -39,11 +39,14 @@ def people_stmt(query: str = "", *, include_inactive: bool = False) -> sa.Select
         stmt = stmt.where(Employee.active.is_(True))
     query = query.strip()
     if query:
-        like = f"%{query.lower()}%"
+        # The typed text is matched as text: % and _ are not wildcards.
+        like = query.lower()
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(Employee.first_name + " " + Employee.last_name).like(like),
-                sa.func.lower(Employee.email).like(like),
+                sa.func.lower(Employee.first_name + " " + Employee.last_name).contains(
+                    like, autoescape=True
+                ),
+                sa.func.lower(Employee.email).contains(like, autoescape=True),
                 Employee.employee_number == query,
             )
         )

@@ -1,19 +1,44 @@
-"""The OpenAPI 3.1 description of /api/v1/ (served at /api/v1/openapi.json)."""
+"""The OpenAPI 3.1 description of /api/v1/ (served at /api/v1/openapi.json).
+
+The API answers in codes; the descriptions name each code as Värna's pages and exports do
+(app/labels.py, in Swedish).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-STATUS_COUNTS = {
-    "type": "object",
-    "properties": {
-        **{
-            s: {"type": "integer"}
-            for s in ("completed", "expiring", "expired", "overdue", "pending", "total", "covered")
+from app import labels
+from app.models import CompletionSource, PreventionLevel, Status
+from app.reports.coverage import STATUSES
+
+
+def _codes(names: dict[str, str]) -> str:
+    return "; ".join(f"`{code}` = {name}" for code, name in names.items())
+
+
+def _status_counts() -> dict[str, Any]:
+    statuses = labels.swedish(labels.STATUS)
+    return {
+        "type": "object",
+        "properties": {
+            **{
+                s.value: {
+                    "type": "integer",
+                    "description": f"requirements (person × course) with status “{statuses[s]}”",
+                }
+                for s in STATUSES
+            },
+            "total": {"type": "integer"},
+            "covered": {
+                "type": "integer",
+                "description": f"{statuses[Status.COMPLETED]} + {statuses[Status.EXPIRING]}",
+            },
+            "coverage": {"type": ["number", "null"], "description": "covered / total, 0–1"},
         },
-        "coverage": {"type": ["number", "null"], "description": "covered / total, 0–1"},
-    },
-}
+    }
+
+
 ERROR = {
     "type": "object",
     "properties": {
@@ -58,6 +83,9 @@ LIMIT = {
 
 
 def document() -> dict[str, Any]:
+    levels = labels.swedish(labels.LEVEL)
+    sources = labels.swedish(labels.SOURCE)
+    prevention = labels.swedish(labels.PREVENTION)
     page = lambda item: {  # noqa: E731
         "type": "object",
         "properties": {
@@ -83,7 +111,7 @@ def document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Error": ERROR,
-                "StatusCounts": STATUS_COUNTS,
+                "StatusCounts": _status_counts(),
                 "Completion": {
                     "type": "object",
                     "properties": {
@@ -98,7 +126,8 @@ def document() -> dict[str, Any]:
                         "score": {"type": ["integer", "null"]},
                         "source": {
                             "type": "string",
-                            "enum": ["online", "session", "import", "external"],
+                            "enum": [s.value for s in CompletionSource],
+                            "description": "how it was done: " + _codes(sources),
                         },
                         "superseded_by": {"type": ["integer", "null"]},
                     },
@@ -120,7 +149,14 @@ def document() -> dict[str, Any]:
                         "slug": {"type": "string"},
                         "title": {"type": "string"},
                         "language": {"type": "string"},
-                        "prevention_levels": {"type": "array", "items": {"type": "string"}},
+                        "prevention_levels": {
+                            "type": "array",
+                            "items": {
+                                "type": "string",
+                                "enum": [p.value for p in PreventionLevel],
+                                "description": _codes(prevention),
+                            },
+                        },
                         "minutes": {"type": "integer"},
                         "valid_months": {"type": ["integer", "null"]},
                         "current_version": {"type": ["string", "null"]},
@@ -214,6 +250,8 @@ def document() -> dict[str, Any]:
                                     "total": {"$ref": "#/components/schemas/StatusCounts"},
                                     "by_level": {
                                         "type": "object",
+                                        "description": "per staff level, by code: "
+                                        + _codes(levels),
                                         "additionalProperties": {
                                             "$ref": "#/components/schemas/StatusCounts"
                                         },

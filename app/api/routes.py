@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask import abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from app import dates
+from app import dates, org
 from app.api import bp, openapi, services
 from app.extensions import db
-from app.models import Course, OrgUnit
+from app.models import Course
 
 MAX_LIMIT = 1000
 
@@ -104,7 +104,7 @@ def courses():
 def unit_coverage(code: str):
     if not code.isprintable():
         abort(404, description="Ingen enhet har den koden.")
-    unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
+    unit = org.unit_by_code(db.session, code)
     if unit is None:
         abort(404, description=f"Ingen enhet har koden '{code}'.")
     on_arg = request.args.get("on")

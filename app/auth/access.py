@@ -7,7 +7,7 @@ below; `hr` administers everything; `reporter` reads aggregate reports.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from flask import abort, g, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.sql.elements import ColumnElement
 
 from app import dates
 from app.extensions import db, login_manager
-from app.models import Employee, OrgUnit, UnitManager
+from app.models import Employee, ManagerRole, OrgUnit, UnitManager
+from app.org import manager_on
 
 
 def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
@@ -39,8 +39,7 @@ def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
         .where(
             UnitManager.employee_id == user.id,
             OrgUnit.active.is_(True),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+            manager_on(today),
         )
         .order_by(OrgUnit.path)
     )
@@ -58,14 +57,6 @@ def _has_g() -> bool:
 
 def managed_paths(user: Any) -> list[str]:
     return [u.path for u in managed_units(user)]
-
-
-def in_subtrees(path_column: Any, paths: Iterable[str]) -> ColumnElement[bool]:
-    """SQL condition: the unit path lies in one of the given subtrees."""
-    conditions = [path_column.startswith(p, autoescape=True) for p in paths]
-    if not conditions:
-        return sa.false()
-    return sa.or_(*conditions)
 
 
 def is_manager(user: Any) -> bool:
@@ -140,10 +131,9 @@ def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
         .join(UnitManager, UnitManager.unit_id == OrgUnit.id)
         .where(
             UnitManager.employee_id == user.id,
-            UnitManager.role == "chef",
+            UnitManager.role == ManagerRole.CHEF.value,
             OrgUnit.active.is_(True),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= today),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+            manager_on(today),
         )
     )
     return list(db.session.scalars(stmt))

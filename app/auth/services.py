@@ -10,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import org
 from app.auth import invitations
 from app.auth.passwords import is_common
-from app.models import Employee, OrgUnit, utcnow
+from app.models import Employee, Level, OrgUnit, utcnow
 from app.records import audit
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def create_admin(session: Session, *, email: str, password: str, name: str = "")
             root = OrgUnit(code="KOMMUN", name="Kommunen", kind="kommun", path="/")
             session.add(root)
             session.flush()
-            root.path = f"/{root.id}/"
+            org.place(root, None)
         first, _, last = (name or email.split("@")[0]).partition(" ")
         count = session.scalar(sa.select(sa.func.count()).select_from(Employee)) or 0
         employee = Employee(
@@ -123,7 +124,7 @@ def create_admin(session: Session, *, email: str, password: str, name: str = "")
             email=email,
             unit_id=root.id,
             title="Administratör",
-            level="medarbetare",
+            level=Level.MEDARBETARE.value,
         )
         session.add(employee)
     employee.is_hr = True

@@ -9,10 +9,17 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app import dates
+from app import dates, org
 from app.auth.services import hash_password
 from app.demo.training import Person, seed_training
-from app.models import Employee, EmployeeTag, Level, OrgUnit, UnitManager
+from app.models import (
+    Employee,
+    EmployeeTag,
+    Level,
+    ManagerRole,
+    OrgUnit,
+    UnitManager,
+)
 from app.records import audit
 
 DEMO_PASSWORD = "exempelby-demo-2026"
@@ -192,8 +199,7 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
         unit = OrgUnit(code=code, name=name, kind=kind, parent_id=parent.id if parent else None)
         session.add(unit)
         session.flush()
-        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-        unit.depth = parent.depth + 1 if parent else 0
+        org.place(unit, parent)
         result.units += 1
         return unit
 
@@ -280,7 +286,10 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
         )
     session.execute(
         sa.insert(UnitManager),
-        [{"unit_id": u.id, "employee_id": ids[n], "role": "chef"} for u, n in managers],
+        [
+            {"unit_id": u.id, "employee_id": ids[n], "role": ManagerRole.CHEF.value}
+            for u, n in managers
+        ],
     )
     result.employees = len(rows)
     tag_of = dict(tags)
@@ -309,7 +318,7 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
     # that no person holds two demo logins.
     care = next(a for a in admin_units if a.code == "VOF")
     home_care = next(u for u, _titles in leaf_units if u.path.startswith(care.path))
-    staff = [r for r in rows if r["level"] == "medarbetare" and r["title"] != "HR-konsult"]
+    staff = [r for r in rows if r["level"] == Level.MEDARBETARE and r["title"] != "HR-konsult"]
     hr_staff = [r for r in rows if r["title"] == "HR-konsult"]
     # In a very small demo there may be no one in home care, or no HR consultant:
     # then the nearest fit, and never one person with two logins.

@@ -52,7 +52,7 @@ def certificate_pdf(data: CertificateData) -> bytes:
     pdf.multi_cell(0, 11, data.name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 13)
-    pdf.cell(0, 8, f"har genomfört ({data.source_label})", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, "har genomfört", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, data.course, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -62,6 +62,7 @@ def certificate_pdf(data: CertificateData) -> bytes:
     if data.version:
         rows.append(("Kursversion", data.version))
     rows.append(("Datum", data.completed_on.isoformat()))
+    rows.append(("Källa", data.source_label))
     rows.append(
         ("Giltigt till", data.expires_on.isoformat() if data.expires_on else "Tills vidare")
     )

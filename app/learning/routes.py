@@ -15,19 +15,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import dates
+from app import dates, labels
 from app.auth import access
 from app.courses.markdown import render_markdown
 from app.extensions import db, limiter
 from app.learning import bp, services
 from app.learning.certificate import CertificateData, certificate_pdf
 from app.learning.services import Tampered
-from app.models import Attempt, Completion, CompletionSource, CourseVersion
+from app.models import Attempt, Completion, CourseVersion
 
 bp.add_app_template_filter(render_markdown, "course_markdown")
-
-VARIANT_LABELS = {"": "Svenska", "en": "English", "lattlast": "Lättläst svenska"}
-VARIANT_LANG = {"": "sv", "en": "en", "lattlast": "sv"}
 
 
 @bp.route("/")
@@ -70,7 +67,7 @@ def course(slug: str):
     progress = services.get_progress(db.session, employee_id=current_user.id, version=version)
     variant = progress.variant if progress else ""
     choices = [
-        (v, VARIANT_LABELS.get(v, v), VARIANT_LANG.get(v, "sv"))
+        (v, labels.VARIANT.get(v, v), labels.VARIANT_LANGUAGE.get(v, "sv"))
         for v in services.variants(version.content)
     ]
     resume_url = (
@@ -324,13 +321,6 @@ def result(token: str):
 
 # -- certificates and verification -----------------------------------------------------
 
-SOURCE_LABELS = {
-    CompletionSource.ONLINE.value: "webbkurs i Värna",
-    CompletionSource.SESSION.value: "utbildningstillfälle",
-    CompletionSource.IMPORT.value: "tidigare registrering",
-    CompletionSource.EXTERNAL.value: "extern utbildning",
-}
-
 
 @bp.route("/intyg/<int:completion_id>.pdf")
 @login_required
@@ -351,7 +341,8 @@ def certificate(completion_id: int):
         code=code,
         verify_url=current_app.config["BASE_URL"].rstrip("/") + url_for("learning.verify"),
         municipality=current_app.config["MUNICIPALITY_NAME"],
-        source_label=SOURCE_LABELS.get(completion.source, completion.source),
+        # the certificate is in Swedish whatever the holder's interface language
+        source_label=labels.swedish(labels.SOURCE).get(completion.source, completion.source),
     )
     slug = completion.course.slug if completion.course else "utbildning"
     return Response(

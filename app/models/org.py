@@ -57,10 +57,6 @@ class OrgUnit(db.Model):
     def __repr__(self) -> str:
         return f"<OrgUnit {self.code} {self.path}>"
 
-    @property
-    def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
-
 
 class Employee(UserMixin, db.Model):
     """A member of staff or an elected official, and their login account."""

@@ -12,14 +12,9 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from app.labels import format_share
+
 WIDTH = 640
-
-
-def pct(value: float | None) -> str:
-    """0.875 -> '87,5 %' (Swedish decimal comma, no-break space)."""
-    if value is None:
-        return "–"
-    return f"{value * 100:.1f}".replace(".", ",") + "\u00a0%"
 
 
 def _svg(chart_id: str, title: str, desc: str, height: int, body: list[str], cls: str) -> Markup:
@@ -64,7 +59,7 @@ def bar_chart(
             body.append(
                 f'<rect class="bar" x="{bar_x}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}"/>'
             )
-            text = pct(bar.value)
+            text = format_share(bar.value)
             body.append(
                 f'<text class="value" x="{bar_x + w + 4:.1f}" y="{y + 19}">{escape(text)}</text>'
             )
@@ -81,10 +76,10 @@ def bar_chart(
         )
     if not desc:
         shown = [b for b in bars if b.value is not None]
-        parts = [f"{b.label}: {pct(b.value)}" for b in shown]
+        parts = [f"{b.label}: {format_share(b.value)}" for b in shown]
         desc = "Stapeldiagram. " + "; ".join(parts) if parts else "Inga uppgifter."
         if target is not None:
-            desc += f". Målet {pct(target)} visas som streckad linje."
+            desc += f". Målet {format_share(target)} visas som streckad linje."
     return _svg(chart_id, title, desc, height, body, "bar-chart")
 
 
@@ -136,7 +131,7 @@ def line_chart(
             )
         desc = (
             f"Linjediagram över {len(shown)} mätdagar från {shown[0].day.isoformat()} "
-            f"({pct(shown[0].value)}) till {shown[-1].day.isoformat()} ({pct(shown[-1].value)})."
+            f"({format_share(shown[0].value)}) till {shown[-1].day.isoformat()} ({format_share(shown[-1].value)})."
         )
     else:
         desc = "Inga mätpunkter ännu."
@@ -146,7 +141,7 @@ def line_chart(
             f'<line class="target" x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" '
             f'stroke-dasharray="6 4"/>'
         )
-        desc += f" Målet {pct(target)} visas som streckad linje."
+        desc += f" Målet {format_share(target)} visas som streckad linje."
     return _svg(chart_id, title, desc, height, body, "line-chart")
 
 

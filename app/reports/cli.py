@@ -8,7 +8,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from app import dates
+from app import dates, org
 from app.extensions import db
 from app.models import Course
 from app.reports import exports, services
@@ -40,6 +40,10 @@ def _day(value: str | None, name: str) -> date | None:
 def snapshot(on_: str | None, rebuild_from: str | None) -> None:
     """Write the day's coverage per unit, level and course (running it twice is harmless)."""
     day = _day(on_, "--on") or dates.today()
+    if day > dates.today():
+        _fail(
+            f"--on: {day.isoformat()} har inte varit än; en ögonblicksbild gäller i dag eller tidigare."
+        )
     rebuilt: list[date] = []
     if rebuild_from:
         since = _day(rebuild_from, "--rebuild-from") or day
@@ -80,7 +84,7 @@ def export(
     """Export training records or coverage as CSV (Swedish Excel) or XLSX."""
     unit = None
     if unit_code:
-        unit = services.unit_by_code(db.session, unit_code)
+        unit = org.unit_by_code(db.session, unit_code)
         if unit is None:
             _fail(f"--unit: ingen enhet har koden '{unit_code}'.")
     course_id = None

@@ -23,7 +23,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.auth.access import in_subtrees
 from app.models import (
     Completion,
     Course,
@@ -37,6 +36,7 @@ from app.models import (
     Status,
 )
 from app.models.types import UTCDateTime
+from app.org import in_subtree_of, in_subtrees
 from app.reports.sqlfunc import add_days, add_months, greatest, utc_date
 
 EXPIRING_DAYS = 30
@@ -108,7 +108,7 @@ def audience_stmt(on: date, scope: Scope = Scope()) -> sa.Select:
         .outerjoin(req_unit, req_unit.id == req.c.unit_id)
         .where(
             Employee.active.is_(True),
-            sa.or_(req.c.unit_id.is_(None), emp_unit.path.startswith(req_unit.path)),
+            sa.or_(req.c.unit_id.is_(None), in_subtree_of(emp_unit.path, req_unit.path)),
             sa.or_(~has_levels, level_match),
             sa.or_(~has_tags, tag_match),
             ~exempt,
@@ -315,7 +315,7 @@ def _grouped_counts(
         sa.select(*keys, *extra_cols, sa.func.sum(per_unit.c.n))
         .select_from(per_unit)
         .join(unit, unit.id == per_unit.c.unit_id)
-        .join(top, unit.path.startswith(top.path))
+        .join(top, in_subtree_of(unit.path, top.path))
         .where(top.id.in_([t.id for t in tops or []]))
         .group_by(*keys, *extra_cols)
     )

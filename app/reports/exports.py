@@ -2,7 +2,8 @@
 
 CSV is what Swedish Excel opens without a wizard: UTF-8 with BOM, semicolons, CRLF,
 decimal comma. Cells that a spreadsheet would read as a formula are neutralised.
-Both writers stream: memory stays flat however many rows there are.
+Both writers stream: memory stays flat however many rows there are. Headers and names
+come from app/labels.py, in Swedish whatever the language of the person exporting.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from typing import Any
 
 import sqlalchemy as sa
 import xlsxwriter
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app.auth.access import in_subtrees
+from app import labels
 from app.models import Completion, Course, CourseVersion, Employee, OrgUnit, Status
+from app.org import ancestor_ids, in_subtrees
 from app.records import audit
 from app.reports import coverage
 from app.reports.coverage import STATUSES, Scope
@@ -34,27 +37,6 @@ FORMATS = ("csv", "xlsx")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARS = frozenset(FORMULA_START)
 CHUNK_ROWS = 2000
-
-LEVEL_NAMES = {
-    "ledning": "Ledning",
-    "chef": "Chef",
-    "medarbetare": "Medarbetare",
-    "fortroendevald": "Förtroendevald",
-}
-STATUS_NAMES = {
-    "completed": "Genomförd",
-    "expiring": "Går snart ut",
-    "expired": "Har gått ut",
-    "overdue": "Försenad",
-    "pending": "Ej påbörjad",
-}
-SOURCE_NAMES = {
-    "online": "Webbkurs",
-    "session": "Lärarledd",
-    "import": "Inläst historik",
-    "external": "Extern",
-}
-
 
 Table = tuple[list[str], Iterable[tuple[Any, ...]]]
 
@@ -120,7 +102,7 @@ def _csv_row(row: tuple[Any, ...]) -> list[Any]:
         elif kind is int:
             out.append(value)
         elif kind is float:
-            out.append(f"{value:.4f}".replace(".", ","))
+            out.append(labels.share_number(value))  # the only float in a table is a share
         elif kind is bool:
             out.append("ja" if value else "nej")
         elif isinstance(value, date):
@@ -186,7 +168,7 @@ def write_xlsx(headers: list[str], rows: Iterable[tuple[Any, ...]], target: Any)
     sheet = workbook.add_worksheet("Värna")
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    share = workbook.add_format({"num_format": "0.0%"})
+    share = workbook.add_format({"num_format": labels.XLSX_SHARE_FORMAT})
     sheet.write_row(0, 0, [neutralise(h) for h in headers], bold)
     sheet.freeze_panes(1, 0)
     iterator = iter(rows)
@@ -251,24 +233,24 @@ class UnitNames:
     def path_names(self, unit_id: int) -> str:
         if unit_id not in self._paths:
             path = self._units[unit_id][2]
-            ids = [int(p) for p in path.strip("/").split("/") if p]
-            self._paths[unit_id] = " / ".join(self._units[i][1] for i in ids if i in self._units)
+            names = (self._units[i][1] for i in ancestor_ids(path) if i in self._units)
+            self._paths[unit_id] = " / ".join(names)
         return self._paths[unit_id]
 
 
 RECORD_HEADERS = [
-    "Anställningsnummer",
-    "Förnamn",
-    "Efternamn",
-    "Enhetskod",
-    "Enhet",
-    "Nivå",
-    "Kurs",
-    "Kursversion",
-    "Datum",
-    "Poäng",
-    "Källa",
-    "Giltig till",
+    _l("Anställningsnummer"),
+    _l("Förnamn"),
+    _l("Efternamn"),
+    _l("Enhetskod"),
+    _l("Enhet"),
+    _l("Nivå"),
+    _l("Kurs"),
+    _l("Kursversion"),
+    _l("Datum"),
+    _l("Poäng"),
+    _l("Källa"),
+    _l("Giltig till"),
 ]
 
 
@@ -323,6 +305,8 @@ def records_stmt(f: ExportFilters) -> sa.Select:
 def records_table(session: Session, f: ExportFilters) -> Table:
     """One row per completion (corrected rows left out), in the order they were recorded."""
     names = UnitNames(session)
+    level_names = labels.swedish(labels.LEVEL)
+    source_names = labels.swedish(labels.SOURCE)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         result = session.execute(
@@ -347,26 +331,26 @@ def records_table(session: Session, f: ExportFilters) -> Table:
                 last,
                 names.code(unit_id),
                 names.path_names(unit_id),
-                LEVEL_NAMES.get(level, level),
+                level_names.get(level, level),
                 title,
                 version,
                 done if type(done) is date else coverage.as_date(done),
                 score,
-                SOURCE_NAMES.get(source, source),
+                source_names.get(source, source),
                 expires if expires is None or type(expires) is date else coverage.as_date(expires),
             )
 
-    return RECORD_HEADERS, rows()
+    return labels.swedish_texts(RECORD_HEADERS), rows()
 
 
 COVERAGE_HEADERS = [
-    "Enhetskod",
-    "Enhet",
-    "Nivå",
-    "Kurs",
-    *[STATUS_NAMES[s.value] for s in STATUSES],
-    "Totalt",
-    "Täckning",
+    _l("Enhetskod"),
+    _l("Enhet"),
+    _l("Nivå"),
+    _l("Kurs"),
+    *[labels.STATUS[s] for s in STATUSES],
+    _l("Totalt"),
+    _l("Täckning"),
 ]
 
 
@@ -379,6 +363,7 @@ def coverage_table(session: Session, f: ExportFilters) -> Table:
         session, on=f.on, group_by=("unit", "level", "course"), scope=scope
     )
     names = UnitNames(session)
+    level_names = labels.swedish(labels.LEVEL)
     titles = dict(session.execute(sa.select(Course.id, Course.title)).all())
     rows = []
     for row in counts:
@@ -390,7 +375,7 @@ def coverage_table(session: Session, f: ExportFilters) -> Table:
             (
                 names.code(unit_id),
                 names.path_names(unit_id),
-                LEVEL_NAMES.get(level, level),
+                level_names.get(level, level),
                 titles.get(course_id, ""),
                 *[getattr(c, s.value) for s in STATUSES],
                 c.total,
@@ -398,7 +383,7 @@ def coverage_table(session: Session, f: ExportFilters) -> Table:
             )
         )
     rows.sort(key=lambda r: (r[1], r[0], r[2], r[3]))
-    return COVERAGE_HEADERS, rows
+    return labels.swedish_texts(COVERAGE_HEADERS), rows
 
 
 def table(session: Session, kind: str, f: ExportFilters) -> Table:

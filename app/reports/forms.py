@@ -6,6 +6,9 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from app.labels import STATUS
+from app.models import Status
+
 
 class TargetForm(FlaskForm):
     percent = IntegerField(
@@ -61,11 +64,14 @@ class ExportForm(FlaskForm):
         validators=[Optional()],
         choices=[
             SelectChoice("", _l("Alla")),
-            SelectChoice("completed", _l("Genomförd")),
-            SelectChoice("expiring", _l("Går snart ut")),
-            SelectChoice("expired", _l("Har gått ut")),
-            SelectChoice("overdue", _l("Försenad (bara täckning)")),
-            SelectChoice("pending", _l("Ej påbörjad (bara täckning)")),
+            *[
+                SelectChoice(s.value, STATUS[s])
+                for s in (Status.COMPLETED, Status.EXPIRING, Status.EXPIRED)
+            ],
+            *[
+                SelectChoice(s.value, _l("%(status)s (bara täckning)", status=STATUS[s]))
+                for s in (Status.OVERDUE, Status.PENDING)
+            ],
         ],
     )
     submit = SubmitField(_l("Ladda ned"))

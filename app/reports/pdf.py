@@ -7,7 +7,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from app.reports.charts import pct
+from app import labels
+from app.labels import format_share
 from app.reports.services import Cell, StatusReport
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -47,7 +48,7 @@ def _cov(cell: Cell, hide_small: bool) -> str:
         return "–"
     if hide_small and cell.small():
         return SMALL
-    return f"{pct(cell.coverage)} ({cell.counts.covered} av {cell.counts.total})"
+    return f"{format_share(cell.coverage)} ({cell.counts.covered} av {cell.counts.total})"
 
 
 def _gap(cell: Cell, target: float | None, hide_small: bool) -> str:
@@ -55,7 +56,7 @@ def _gap(cell: Cell, target: float | None, hide_small: bool) -> str:
         return "–"
     if cell.coverage >= target:
         return "når målet"
-    return f"{(target - cell.coverage) * 100:.1f}".replace(".", ",") + " procentenheter kvar"
+    return labels.format_points(target - cell.coverage) + " procentenheter kvar"
 
 
 def status_report_pdf(
@@ -63,9 +64,10 @@ def status_report_pdf(
     *,
     municipality: str,
     hide_small: bool,
-    level_labels: dict[str, str],
-    prevention_labels: dict[str, str],
 ) -> bytes:
+    # A file that leaves Värna: Swedish names, whatever the reader's language.
+    level_labels = labels.swedish(labels.LEVEL_GROUP)
+    prevention_labels = labels.swedish(labels.PREVENTION)
     day = report.on.isoformat()
     doc = _Doc(f"Värna – {municipality} – lägesrapport {day}")
     doc.add_page()
@@ -122,7 +124,7 @@ def status_report_pdf(
     if total.counts.total:
         text += (
             f"Av {total.counts.total} utbildningskrav är {total.counts.covered} uppfyllda "
-            f"({pct(total.coverage)}); {total.counts.overdue} är försenade och "
+            f"({format_share(total.coverage)}); {total.counts.overdue} är försenade och "
             f"{total.counts.expired} har gått ut. {total.people} personer omfattas."
         )
     para(text)
@@ -131,10 +133,14 @@ def status_report_pdf(
         first, last = report.since_start
         text += (
             f"Sedan första mätningen {first.day.isoformat()} har täckningen gått från "
-            f"{pct(first.counts.coverage)} till {pct(last.counts.coverage)}. "
+            f"{format_share(first.counts.coverage)} till {format_share(last.counts.coverage)}. "
         )
     if t:
-        text += f"Målet är {pct(t.share)}" + (f" senast {t.by.isoformat()}" if t.by else "") + ". "
+        text += (
+            f"Målet är {format_share(t.share)}"
+            + (f" senast {t.by.isoformat()}" if t.by else "")
+            + ". "
+        )
         text += _gap(total, target, False).capitalize() + "."
     text += f" {report.sessions.sessions} lärarledda tillfällen har hållits."
     para(text)
@@ -208,7 +214,7 @@ def status_report_pdf(
     heading("6. Utveckling sedan start")
     if report.monthly:
         rows = [
-            [p.day.isoformat() + (" *" if p.rebuilt else ""), pct(p.counts.coverage)]
+            [p.day.isoformat() + (" *" if p.rebuilt else ""), format_share(p.counts.coverage)]
             for p in report.monthly
         ]
         table(["Mätdag (sista i månaden)", "Täckning"], rows, [90, 84])
@@ -243,7 +249,7 @@ def _short(cell: Cell, hide_small: bool) -> str:
         return "–"
     if hide_small and cell.small():
         return "<5"
-    return pct(cell.coverage)
+    return format_share(cell.coverage)
 
 
 def _bars(doc: _Doc, report: StatusReport, hide_small: bool, target: float | None) -> None:
@@ -264,7 +270,7 @@ def _bars(doc: _Doc, report: StatusReport, hide_small: bool, target: float | Non
             doc.set_fill_color(*BRAND)
             doc.rect(x0 + label_w, y + 1, max(bar_w * value, 0.3), row_h - 2, style="F")
             doc.set_xy(x0 + label_w + bar_w + 2, y)
-            doc.cell(20, row_h, pct(value))
+            doc.cell(20, row_h, format_share(value))
         if target is not None:
             doc.set_draw_color(164, 22, 26)
             tx = x0 + label_w + bar_w * target

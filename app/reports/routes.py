@@ -14,39 +14,17 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import dates
+from app import args, dates, labels, org
 from app.auth import access
 from app.extensions import db
 from app.models import Course, OrgUnit
 from app.reports import bp, charts, exports, pdf, services
 from app.reports.forms import ExportForm, TargetForm
-
-LEVEL_LABELS = {
-    "ledning": _l("Ledning"),
-    "chef": _l("Chefer"),
-    "medarbetare": _l("Medarbetare"),
-    "fortroendevald": _l("Förtroendevalda"),
-}
-PREVENTION_LABELS = {
-    "universal": _l("Främjande (universell)"),
-    "selective": _l("Förebyggande (selektiv)"),
-    "indicated": _l("Riktad (indikerad)"),
-}
-
-
-@bp.app_template_filter("coverage_pct")
-def coverage_pct(value: float | None) -> str:
-    return charts.pct(value)
-
-
-@bp.app_template_filter("sv_int")
-def sv_int(value: int) -> str:
-    return f"{value:,}".replace(",", "\u00a0")
 
 
 def _within() -> list[str] | None:
@@ -87,21 +65,19 @@ def _heat(m: services.Matrix, hide_small: bool):
             elif hide_small and cell.small():
                 line.append((None, "<5"))
             else:
-                line.append((cell.coverage, f"{round(cell.coverage * 100)}"))
+                line.append((cell.coverage, labels.format_share(cell.coverage)))
         cells.append(line)
     return charts.heat_map(
         "heat",
-        _("Täckning per förvaltning och nivå (procent)"),
+        _("Täckning per förvaltning och nivå"),
         [r.label for r in m.rows],
-        [str(LEVEL_LABELS[lvl]) for lvl in m.levels],
+        [labels.name(labels.LEVEL_GROUP, lvl) for lvl in m.levels],
         cells,
     )
 
 
 def _common(**extra):
     return {
-        "level_labels": LEVEL_LABELS,
-        "prevention_labels": PREVENTION_LABELS,
         "hide_small": _hide_small(),
         "definition": services.DEFINITION,
         "can_see_people": access.can_view_people_reports(current_user),
@@ -113,7 +89,7 @@ def _common(**extra):
 def _cube_of_administrations():
     """The day asked for and one pass of counts over the administrations the caller may see."""
     on, within = _on(), _within()
-    tops = services.administrations(db.session, within)
+    tops = org.administrations(db.session, within)
     return on, services.cube(db.session, on=on, tops=tops, scope=services.Scope(unit_paths=within))
 
 
@@ -171,7 +147,7 @@ def by_prevention_level():
         m = services.matrix(
             db.session,
             data,
-            title=str(PREVENTION_LABELS[level]),
+            title=labels.name(labels.PREVENTION, level),
             course_ids=ids,
             rest_label=_("Direkt under kommunen"),
         )
@@ -184,11 +160,11 @@ def by_prevention_level():
 def unit(unit_id: int):
     unit = access.require_unit(current_user, db.session.get(OrgUnit, unit_id), aggregates=True)
     on = _on()
-    course_id = request.args.get("kurs", type=int)
+    course_id = request.args.get("kurs", type=args.db_id)
     scope = services.Scope(
         unit_paths=[unit.path], course_ids=[course_id] if course_id is not None else None
     )
-    children = services.child_units(db.session, unit)
+    children = org.children(db.session, unit)
     data = services.cube(db.session, on=on, tops=children, scope=scope)
     m = services.matrix(
         db.session, data, title=unit.name, rest_label=_("Direkt i %(name)s", name=unit.name)
@@ -201,7 +177,7 @@ def unit(unit_id: int):
             unit=unit,
             trail=[
                 u
-                for u in services.ancestors(db.session, unit)
+                for u in org.ancestors(db.session, unit)
                 if access.can_view_unit_aggregates(current_user, u)
             ],
             matrix=m,
@@ -240,7 +216,7 @@ def nothing_completed():
     on = _on()
     within = None if access.is_hr(current_user) else access.managed_paths(current_user)
     stmt = services.people_without_completion_stmt(on, within)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = args.page_number(request.args)
     per_page = 50
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
@@ -284,16 +260,12 @@ def status_report():
 @access.require(access.can_view_reports)
 def status_report_pdf():
     on, within = _on(), _within()
-    report = services.status_report(
-        db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
-    )
-    body = pdf.status_report_pdf(
-        report,
-        municipality=_municipality(),
-        hide_small=_hide_small(),
-        level_labels={k: str(v) for k, v in LEVEL_LABELS.items()},
-        prevention_labels={k: str(v) for k, v in PREVENTION_LABELS.items()},
-    )
+    # The PDF goes to the council: Swedish, whatever language the reader's pages are in.
+    with force_locale("sv"):
+        report = services.status_report(
+            db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
+        )
+        body = pdf.status_report_pdf(report, municipality=_municipality(), hide_small=_hide_small())
     return Response(
         body,
         mimetype="application/pdf",
@@ -349,7 +321,7 @@ def export_download():
         errors = [e for f in form for e in f.errors]
     unit = None
     if form.enhet.data and not form.enhet.errors:
-        unit = services.unit_by_code(db.session, form.enhet.data.strip())
+        unit = org.unit_by_code(db.session, form.enhet.data)
         if unit is None:
             errors.append(_("Ingen enhet har koden %(code)s.", code=form.enhet.data))
     kind, fmt = form.typ.data, form.format.data

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased
 
-from app.auth.access import in_subtrees
+from app import org
 from app.dates import add_months
 from app.models import (
     Course,
@@ -28,8 +28,10 @@ from app.models import (
     Requirement,
     SessionAttendance,
     Setting,
+    Status,
     TrainingSession,
 )
+from app.org import in_subtrees
 from app.records import audit
 from app.reports import coverage
 from app.reports.coverage import COVERED, STATUSES, Counts, Scope
@@ -58,37 +60,6 @@ def _sum(counts: Sequence[Counts]) -> Counts:
     for c in counts:
         total = total + c
     return total
-
-
-# --- units ---------------------------------------------------------------------------------
-
-
-def administrations(session: Session, within: list[str] | None = None) -> list[OrgUnit]:
-    """The units directly under the root (förvaltningar), or the given subtrees' tops."""
-    if within is not None:
-        stmt = sa.select(OrgUnit).where(in_subtrees(OrgUnit.path, within), OrgUnit.active)
-        units = list(session.scalars(stmt.order_by(OrgUnit.path)))
-        return [u for u in units if u.path in within]
-    stmt = sa.select(OrgUnit).where(OrgUnit.depth == 1, OrgUnit.active.is_(True))
-    return list(session.scalars(stmt.order_by(OrgUnit.name)))
-
-
-def child_units(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    stmt = sa.select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True))
-    return list(session.scalars(stmt.order_by(OrgUnit.name)))
-
-
-def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    """The unit's ancestors from the root down (not the unit itself)."""
-    ids = unit.ancestor_ids[:-1]
-    if not ids:
-        return []
-    found = {u.id: u for u in session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
-
-
-def unit_by_code(session: Session, code: str) -> OrgUnit | None:
-    return session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
 
 
 # --- matrices: rows of units × staff levels -------------------------------------------------
@@ -130,14 +101,14 @@ class Matrix:
 
 @dataclass
 class Cube:
-    """Pairs per (course, top, level) and per (course, level), from one grouped query."""
+    """Pairs per (top, (course, level)) and per (course, level), from one grouped query."""
 
     on: date
     tops: list[OrgUnit]
     scope: Scope
-    by_top: dict[tuple[int, int, str], Counts]
+    by_top: dict[tuple[int, tuple[int, str]], Counts]
     by_level: dict[tuple[int, str], Counts]
-    tops_of: dict[int, list[int]] = field(default_factory=dict)  # unit id -> top ids above it
+    paths: dict[int, str] = field(default_factory=dict)  # unit id -> path, for units with staff
     _people: dict[tuple[int, ...], tuple[dict, dict]] = field(default_factory=dict)
 
     @property
@@ -157,13 +128,14 @@ class Cube:
             per_unit = coverage.people_counts(
                 session, on=self.on, group_by=("unit", "level"), scope=scope
             )
-            rows: dict[tuple, int] = defaultdict(int)
             cols: dict[tuple, int] = defaultdict(int)
-            for (unit_id, level), n in per_unit.items():
+            for (_, level), n in per_unit.items():
                 cols[(level,)] += n
-                for top_id in self.tops_of.get(unit_id, ()):
-                    rows[(top_id, level)] += n
-            self._people[key] = (dict(rows), dict(cols))
+            rows = org.roll_up(
+                ((self.paths.get(u, ""), level, n) for (u, level), n in per_unit.items()),
+                into=[t.id for t in self.tops],
+            )
+            self._people[key] = (rows, dict(cols))
         return self._people[key]
 
 
@@ -177,7 +149,6 @@ def cube(session: Session, *, on: date, tops: list[OrgUnit], scope: Scope = EVER
     subtrees and into the columns (people placed above every top included).
     """
     rows = coverage.status_counts(session, on=on, group_by=("course", "unit", "level"), scope=scope)
-    top_ids = {t.id for t in tops}
     paths = dict(
         session.execute(
             sa.select(OrgUnit.id, OrgUnit.path).where(
@@ -185,19 +156,16 @@ def cube(session: Session, *, on: date, tops: list[OrgUnit], scope: Scope = EVER
             )
         ).all()
     )
-    tops_of = {
-        uid: [int(p) for p in path.strip("/").split("/") if p and int(p) in top_ids]
-        for uid, path in paths.items()
-    }
-    by_top: dict[tuple[int, int, str], Counts] = {}
     by_level: dict[tuple[int, str], Counts] = {}
     for row in rows:
-        course_id, unit_id, level = row.key
-        by_level[(course_id, level)] = by_level.get((course_id, level), Counts()) + row.counts
-        for top_id in tops_of.get(unit_id, ()):
-            k = (course_id, top_id, level)
-            by_top[k] = by_top.get(k, Counts()) + row.counts
-    return Cube(on=on, tops=tops, scope=scope, by_top=by_top, by_level=by_level, tops_of=tops_of)
+        course_id, _, level = row.key
+        k = (course_id, level)
+        by_level[k] = by_level[k] + row.counts if k in by_level else row.counts
+    by_top = org.roll_up(  # rows of (unit path, (course, level), counts)
+        ((paths.get(r.key[1], ""), (r.key[0], r.key[2]), r.counts) for r in rows),
+        into=[t.id for t in tops],
+    )
+    return Cube(on=on, tops=tops, scope=scope, by_top=by_top, by_level=by_level, paths=paths)
 
 
 def matrix(
@@ -230,7 +198,7 @@ def matrix(
     for top in data.tops:
         cells = {
             lvl: cell(
-                _sum([data.by_top.get((c, top.id, lvl), Counts()) for c in courses]),
+                _sum([data.by_top.get((top.id, (c, lvl)), Counts()) for c in courses]),
                 (top.id, lvl),
                 people_rows,
             )
@@ -282,7 +250,7 @@ def people_without_completion_stmt(on: date, within: list[str] | None) -> sa.Sel
     """Active people with at least one required course and none of them completed and valid."""
     pairs = coverage.pairs_stmt(on, Scope(unit_paths=within)).subquery("p")
     covered = sa.func.sum(sa.case((pairs.c.status.in_([s.value for s in COVERED]), 1), else_=0))
-    overdue = sa.func.sum(sa.case((pairs.c.status == "overdue", 1), else_=0))
+    overdue = sa.func.sum(sa.case((pairs.c.status == Status.OVERDUE.value, 1), else_=0))
     per_person = (
         sa.select(
             pairs.c.employee_id,
@@ -590,7 +558,7 @@ class StatusReport:
 def status_report(
     session: Session, *, on: date, within: list[str] | None = None, rest_label: str = ""
 ) -> StatusReport:
-    tops = administrations(session, within)
+    tops = org.administrations(session, within)
     data = cube(session, on=on, tops=tops, scope=Scope(unit_paths=within))
     whole = matrix(session, data, title="", rest_label=rest_label)
     courses = courses_by_id(session, data.course_ids)

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, joinedload
 
-from app.auth.access import in_subtrees
 from app.models import Employee, ManagerRole, OrgUnit, UnitManager
+from app.org import in_subtrees, manager_on
 from app.records import audit
 
 MAX_DAYS = 366  # a delegation is for a period, not for ever
@@ -138,7 +138,7 @@ def delegations(session: Session, *, within: list[str] | None, today: date) -> l
         .options(joinedload(UnitManager.unit), joinedload(UnitManager.employee))
         .where(
             UnitManager.role == ManagerRole.DELEGATE.value,
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= today),
+            manager_on(today, or_later=True),
         )
         .order_by(OrgUnit.name, UnitManager.starts_on)
     )

@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app import mail
-from app.auth.access import in_subtrees
-from app.models import Course, Employee, OrgUnit, ReminderLog, UnitManager
+from app.labels import STATUS, format_day, swedish
+from app.models import Course, Employee, OrgUnit, ReminderLog, Status, UnitManager
+from app.org import ancestor_ids, in_subtrees, manager_on
 from app.records import audit
 from app.reports.coverage import Scope, as_date, pairs_stmt
 
@@ -68,7 +69,7 @@ class Plan:
 
 
 def _kind(status: str) -> str:
-    return {"pending": "due"}.get(status, status)
+    return "due" if status == Status.PENDING else status
 
 
 def _actionable(on: date, scope: Scope) -> sa.Select:
@@ -92,9 +93,9 @@ def _actionable(on: date, scope: Scope) -> sa.Select:
         .join(Employee, Employee.id == p.c.employee_id)
         .where(
             sa.or_(
-                p.c.status.in_(["overdue", "expired", "expiring"]),
+                p.c.status.in_([Status.OVERDUE.value, Status.EXPIRED.value, Status.EXPIRING.value]),
                 sa.and_(
-                    p.c.status == "pending",
+                    p.c.status == Status.PENDING.value,
                     p.c.due_on <= sa.literal(on + timedelta(days=DUE_SOON_DAYS), sa.Date),
                 ),
             ),
@@ -132,8 +133,7 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
             OrgUnit.active.is_(True),
             Employee.active.is_(True),
             Employee.email.is_not(None),
-            sa.or_(UnitManager.starts_on.is_(None), UnitManager.starts_on <= on),
-            sa.or_(UnitManager.ends_on.is_(None), UnitManager.ends_on >= on),
+            manager_on(on),
             ~had_digest,
         )
     ).all()
@@ -159,12 +159,12 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
         .join(Employee, Employee.id == p.c.employee_id)
         .join(OrgUnit, OrgUnit.id == Employee.unit_id)
         .join(Course, Course.id == p.c.course_id)
-        .where(p.c.status.in_(["overdue", "expired"]))
+        .where(p.c.status.in_([Status.OVERDUE.value, Status.EXPIRED.value]))
         .order_by(OrgUnit.name, Employee.last_name, Employee.first_name, Course.title)
     ).all()
     for first, last, unit_name, path, title, due in overdue:
         receivers: set[int] = set()
-        for unit_id in (int(x) for x in path.strip("/").split("/") if x):
+        for unit_id in ancestor_ids(path):
             receivers.update(by_unit.get(unit_id, ()))
         for manager_id in receivers:
             digests[manager_id].lines.append((f"{first} {last}", unit_name, title, as_date(due)))
@@ -182,24 +182,29 @@ def plan(session: Session, *, on: date) -> Plan:
 # --- the e-mails ------------------------------------------------------------------------
 
 
-def _line(item: Item, course: Course | None, base_url: str) -> str:
+def _line(item: Item, course: Course | None, base_url: str, statuses: dict[str, str]) -> str:
+    """One course in a reminder: its status by the name every page uses, then what to do."""
     title = course.title if course else "?"
-    if item.kind == "overdue":
-        text = f"{title}: försenad – sista dag var {item.due_on}."
+    due, expires = format_day(item.due_on), format_day(item.expires_on)
+    if item.kind == Status.OVERDUE:
+        text = f"{statuses[Status.OVERDUE]} – sista dag var {due}."
     elif item.kind == "due":
-        text = f"{title}: ska vara genomförd senast {item.due_on}."
-    elif item.kind == "expiring":
-        text = f"{title}: giltigheten går ut {item.expires_on} – gör om kursen före dess."
+        text = f"{statuses[Status.PENDING]} – ska vara genomförd senast {due}."
+    elif item.kind == Status.EXPIRING:
+        text = (
+            f"{statuses[Status.EXPIRING]} – giltigheten går ut {expires}, gör om kursen före dess."
+        )
     else:
-        text = f"{title}: giltigheten gick ut {item.expires_on} – gör om kursen."
+        text = f"{statuses[Status.EXPIRED]} – giltigheten gick ut {expires}, gör om kursen."
     link = f"\n  {base_url}/kurser/{course.slug}" if course else ""
-    return f"- {text}{link}"
+    return f"- {title}: {text}{link}"
 
 
 def person_email(
     person: PersonReminder, courses: dict[int, Course], *, base_url: str, municipality: str
 ) -> mail.Email:
-    lines = "\n".join(_line(i, courses.get(i.course_id), base_url) for i in person.items)
+    statuses = swedish(STATUS)  # e-mail is Swedish, whoever pressed "Påminn"
+    lines = "\n".join(_line(i, courses.get(i.course_id), base_url, statuses) for i in person.items)
     body = (
         f"Hej {person.first_name}!\n\n"
         f"Det här behöver du göra i Värna:\n\n{lines}\n\n"
@@ -211,7 +216,7 @@ def person_email(
 
 def digest_email(digest: Digest, *, base_url: str, municipality: str) -> mail.Email:
     shown = digest.lines[:DIGEST_LINES]
-    lines = "\n".join(f"- {n} ({u}): {c}, sista dag {d}" for n, u, c, d in shown)
+    lines = "\n".join(f"- {n} ({u}): {c}, sista dag {format_day(d)}" for n, u, c, d in shown)
     more = len(digest.lines) - len(shown)
     tail = f"\n… och {more} till.\n" if more > 0 else ""
     links = "\n".join(f"  {base_url}/enheter/{u}?status=overdue" for u in digest.unit_ids)
@@ -302,7 +307,7 @@ def remind_from_unit(
         employee_ids = list(
             session.scalars(
                 sa.select(overdue.c.employee_id)
-                .where(overdue.c.status.in_(["overdue", "expired"]))
+                .where(overdue.c.status.in_([Status.OVERDUE.value, Status.EXPIRED.value]))
                 .distinct()
             )
         )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import dates
+from app import args, dates, org
 from app.auth import access
 from app.extensions import db
 from app.models import Course, Employee, OrgUnit
@@ -22,12 +20,6 @@ PER_PAGE = 50
 MAX_TICK_LIST = 300  # more people than this: choose a smaller unit or upload a CSV
 
 manager_or_hr = access.require(lambda u: access.is_manager(u) or access.is_hr(u))
-
-
-@bp.app_template_filter("localdate")
-def localdate(value: datetime) -> date:
-    """The calendar day in Stockholm of a stored UTC time."""
-    return dates.local_day(value)
 
 
 def _unit_or_abort(unit_id: int) -> OrgUnit:
@@ -68,6 +60,7 @@ def show(unit_id: int):
     overview = services.unit_overview(db.session, unit, on=today, filters=filters)
     page = db.paginate(
         services.filtered_people_stmt(unit, on=today, filters=filters),
+        page=args.page_number(request.args),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -77,7 +70,7 @@ def show(unit_id: int):
     return render_template(
         "units/show.html",
         unit=unit,
-        trail=services.ancestors(db.session, unit),
+        trail=org.ancestors(db.session, unit),
         overview=overview,
         courses=[overview.courses[c] for c in course_ids if c in overview.courses],
         all_courses=all_courses,
@@ -101,7 +94,7 @@ def remind(unit_id: int):
     # CSRFProtect has already checked the token of every POST.
     raw = request.form.get("employee_id", "")
     if raw:
-        if not services.is_id(raw):
+        if not args.is_id(raw):
             abort(400)
         # The person must be in this unit's subtree, whatever the form says.
         if not reminders.employees_within(db.session, [int(raw)], [unit.path]):
@@ -194,7 +187,7 @@ def session_new(unit_id: int):
     if form.validate_on_submit():
         reach = access.reach_paths(current_user)
         raw_ids = request.form.getlist("attendee")
-        if not all(services.is_id(r) for r in raw_ids):
+        if not all(args.is_id(r) for r in raw_ids):
             abort(400)
         ticked = {int(r) for r in raw_ids}
         upload = form.attendees_csv.data

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from app.auth.access import in_subtrees
+from app.args import is_id
 from app.models import (
     Completion,
     Course,
@@ -24,8 +24,10 @@ from app.models import (
     ReminderLog,
     Requirement,
     SessionAttendance,
+    Status,
     TrainingSession,
 )
+from app.org import in_subtree_of, in_subtrees, roll_up
 from app.records import audit
 from app.reports.coverage import (
     STATUSES,
@@ -54,36 +56,13 @@ def subtree_headcounts(session: Session, units: Sequence[OrgUnit]) -> list[UnitR
     stmt = (
         sa.select(OrgUnit.id, sa.func.count(Employee.id))
         .select_from(OrgUnit)
-        .join(sub, sub.path.startswith(OrgUnit.path))
+        .join(sub, in_subtree_of(sub.path, OrgUnit.path))
         .join(Employee, sa.and_(Employee.unit_id == sub.id, Employee.active.is_(True)))
         .where(OrgUnit.id.in_([u.id for u in units]))
         .group_by(OrgUnit.id)
     )
     counts = dict(session.execute(stmt).all())
     return [UnitRow(unit=u, headcount=counts.get(u.id, 0)) for u in units]
-
-
-def child_units(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    return list(
-        session.scalars(
-            sa.select(OrgUnit)
-            .where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True))
-            .order_by(OrgUnit.name)
-        )
-    )
-
-
-def ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
-    ids = unit.ancestor_ids[:-1]
-    if not ids:
-        return []
-    by_id = {u.id: u for u in session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def is_id(value: str) -> bool:
-    """A database id as a form or URL gives it: ASCII digits only (not "²", not " 1")."""
-    return value.isascii() and value.isdigit() and len(value) <= 18
 
 
 # --- filters --------------------------------------------------------------------------------
@@ -179,13 +158,11 @@ def unit_overview(session: Session, unit: OrgUnit, *, on: date, filters: Filters
         unit_id, course_id = row.key
         if unit_id == unit.id or filters.whole:
             per_course[course_id] = per_course.get(course_id, Counts()) + row.counts
-        path = paths.get(unit_id, "")
-        for ancestor_id in (int(p) for p in path.strip("/").split("/") if p):
-            node = nodes.get(ancestor_id)
-            if node is not None:
-                node.counts = node.counts + row.counts
-                if ancestor_id == unit_id:
-                    node.own = node.own + row.counts
+        if unit_id in nodes:
+            nodes[unit_id].own = nodes[unit_id].own + row.counts
+    subtrees = roll_up(((paths.get(r.key[0], ""), None, r.counts) for r in rows), into=nodes)
+    for node_id, node in nodes.items():
+        node.counts = subtrees.get((node_id, None), Counts())
     for u in units:
         if u.id != unit.id and u.parent_id in nodes:
             nodes[u.parent_id].children.append(nodes[u.id])
@@ -250,7 +227,7 @@ class PersonRow:
         return any(c.status in ACTIONABLE for c in self.cells.values())
 
 
-ACTIONABLE = frozenset({"overdue", "expired", "expiring", "pending"})
+ACTIONABLE = frozenset({Status.OVERDUE, Status.EXPIRED, Status.EXPIRING, Status.PENDING})
 
 
 def person_rows(

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from app.auth.access import in_subtrees
 from app.dates import expiry_for
 from app.models import (
     Completion,
@@ -28,6 +27,7 @@ from app.models import (
     SessionAttendance,
     TrainingSession,
 )
+from app.org import in_subtrees
 from app.records import audit, new_verification_code
 
 MAX_CSV_BYTES = 1024 * 1024

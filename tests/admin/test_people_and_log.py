@@ -59,6 +59,10 @@ def test_search_by_name_email_and_number(client, auth, people):
     assert "Ingen träff." in client.get(f"/admin/personal?q={number}9").get_data(as_text=True)
     # the search box keeps what was typed
     assert 'value="a.berg@"' in client.get("/admin/personal?q=a.berg@").get_data(as_text=True)
+    # % and _ are searched for as characters, not wildcards that match everyone
+    for wildcard in ("%25", "_", "a%25k"):
+        html = client.get(f"/admin/personal?q={wildcard}").get_data(as_text=True)
+        assert "Ingen träff." in html, wildcard
 
 
 def test_inactive_people_only_with_alla(client, auth, people):

@@ -26,7 +26,7 @@ def test_hr_creates_a_requirement_and_sees_its_preview(page, axe, town):
     page.get_by_role("link", name="Ny regel").click()
     axe(page)
     page.get_by_label("Kurs", exact=True).select_option(label="Grundkurs")
-    page.get_by_label("Chef", exact=True).check()
+    page.get_by_label("Chefer", exact=True).check()  # a rule names groups
     page.get_by_label("Enhetskod").fill("SOC")
     page.get_by_label("Rättslig grund").fill("Arbetsmiljölagen 3 kap. 2 a §")
     page.get_by_role("button", name="Förhandsgranska").click()

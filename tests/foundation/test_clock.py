@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -39,3 +41,19 @@ def test_moved_clock_specs():
     for bad in ("+1w", "tomorrow", "2027-03-28T00:30"):
         with pytest.raises(pytest.UsageError):
             moved_to(bad, real)
+
+
+def test_the_product_reads_the_time_from_one_clock():
+    """Only app/dates.py asks the system for the date or time (tests/clock.py moves it)."""
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    calls = re.compile(
+        r"\b(?:date\.today|datetime\.(?:now|utcnow|today))\(|\bdefault=date\.today\b"
+    )
+    found = [
+        f"{path.relative_to(app_dir)}:{n}"
+        for path in sorted(app_dir.rglob("*.py"))
+        if path.name != "dates.py" or path.parent != app_dir
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if calls.search(line)
+    ]
+    assert not found, f"use app.dates.today()/now() instead: {found}"

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from app import org
 from app.dates import expiry_for
 from app.extensions import db
 from app.models import (
@@ -132,14 +133,14 @@ def test_sql_coverage_matches_the_reference(app_ctx, data):
     root = OrgUnit(code=f"R{secrets.token_hex(3)}", name="Rot", kind="kommun")
     session.add(root)
     session.flush()
-    root.path = f"/{root.id}/"
+    org.place(root, None)
     units.append(root)
     for i, parent_index in enumerate(data["parents"]):
         parent = units[parent_index % len(units)]
         unit = OrgUnit(code=f"U{i}-{secrets.token_hex(3)}", name=f"E{i}", parent_id=parent.id)
         session.add(unit)
         session.flush()
-        unit.path = f"{parent.path}{unit.id}/"
+        org.place(unit, parent)
         units.append(unit)
 
     people: list[reference.Person] = []

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from app import dates
 from app.dates import add_months
@@ -182,7 +183,20 @@ def test_xlsx_records_download_has_real_dates_and_no_formulas(client, auth, town
     assert response.status_code == 200
     sheet = _sheet(response)
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == exports.RECORD_HEADERS
+    assert list(rows[0]) == [
+        "Anställningsnummer",
+        "Förnamn",
+        "Efternamn",
+        "Enhetskod",
+        "Enhet",
+        "Nivå",
+        "Kurs",
+        "Kursversion",
+        "Datum",
+        "Poäng",
+        "Källa",
+        "Giltig till",
+    ]
     names = _unit_names()
     expected = []
     for c in db.session.scalars(db.select(Completion).order_by(Completion.id)):
@@ -254,6 +268,16 @@ def test_snapshot_is_idempotent(runner, town, app_ctx):
     assert points[0].rebuilt
     assert not points[-1].rebuilt
     assert points[0].counts.covered <= points[-1].counts.covered
+
+
+def test_snapshot_of_a_day_to_come_is_refused(runner, town, app_ctx):
+    from app.models import CoverageSnapshot
+
+    tomorrow = dates.today() + timedelta(days=1)
+    result = runner.invoke(args=["reports", "snapshot", "--on", tomorrow.isoformat()])
+    assert result.exit_code == 1
+    assert "har inte varit än" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CoverageSnapshot)) == 0
 
 
 def test_control_characters_in_unit_code_are_a_400(client, auth, town):

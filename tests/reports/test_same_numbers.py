@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from app import dates
+from app import dates, labels
 from app.api import services as api_services
 from app.extensions import db
-from app.reports import charts, coverage, services
+from app.reports import coverage, services
 from app.reports.coverage import Scope
 
 
@@ -18,7 +18,7 @@ def test_every_output_agrees_for_one_administration(client, auth, runner, town, 
     truth = coverage.total_counts(db.session, on=today, scope=Scope(unit_paths=[soc.path]))
     assert (truth.covered, truth.total) == (7, 11)  # the fixture, counted by hand
     figure = f"{truth.covered} av {truth.total}"
-    share = charts.pct(truth.coverage)
+    share = labels.format_share(truth.coverage)
 
     auth.login("hr@test.example")
     overview = client.get("/rapporter/").get_data(as_text=True)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from app.extensions import db
 from app.models import Attempt, SessionAttendance, TrainingSession, UnitManager
 from tests.conftest import AuthActions, csrf_from
 
@@ -141,6 +142,7 @@ def world(make):
         "reporter": make.employee(unit=root, email="reporter@k.se", is_reporter=True),
         "outsider": make.employee(unit=other, email="outsider@k.se"),
         "deputy": make.employee(unit=unit, email="deputy@k.se"),
+        "other_deputy": make.employee(unit=other, email="other-deputy@k.se"),
     }
     course = make.synced_course()
     requirement = make.requirement(course)
@@ -163,6 +165,15 @@ def world(make):
         granted_by_id=people["manager"].id,
     )
     session.add(delegation)
+    other_delegation = UnitManager(
+        unit_id=other.id,
+        employee_id=people["other_deputy"].id,
+        role="delegate",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2099, 1, 1),
+        granted_by_id=people["hr"].id,
+    )
+    session.add(other_delegation)
     version = course.versions[-1]
     attempt = Attempt(
         token="a" * 32,
@@ -197,6 +208,7 @@ def world(make):
         "employee_id": people["outsider"].id,
         "completion_id": outsider_completion.id,
         "session_id": other_training.id,
+        "delegation_id": other_delegation.id,
         "code": other.code,
     }
     return {"people": people, "ids": ids, "elsewhere": elsewhere, "api_secret": secret}
@@ -264,13 +276,14 @@ ID_ROUTES_OUTSIDE = [
     "units.remind",
     "units.session_new",
     "units.session_show",
+    "units.delegation_end",
     "reports.unit",
     "learning.certificate",
 ]
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "head", "reporter"])
-def test_ids_outside_reach(app, world, role):
+def test_ids_outside_reach(app, app_ctx, world, role):
     """An id of someone or something outside the caller's reach: 403 or 404, never data."""
     client, headers = _client_for(app, world, role)
     ids = {**world["ids"], **world["elsewhere"]}
@@ -283,6 +296,9 @@ def test_ids_outside_reach(app, world, role):
             assert response.status_code == 200  # aggregates of any unit, names masked
             continue
         assert response.status_code in (403, 404), f"{role} {rule.rule}: {response.status_code}"
+    # Nothing outside was changed on the way: the other unit's deputy keeps the delegation.
+    other_delegation = db.session.get(UnitManager, world["elsewhere"]["delegation_id"])
+    assert other_delegation.ends_on == date(2099, 1, 1)
 
 
 def test_api_ids_outside_nothing_without_token(client, world):

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app import org
 from app.admin.imports.plan import EMPLOYEES, MANAGERS, UNITS, Plan, units_by_code
 from app.models import ManagerRole, utcnow
 
@@ -75,27 +76,16 @@ def _apply_units(session: Session, plan: Plan, now: datetime) -> None:
         u = file_units.get(code)
         parent[code] = u.parent_code if u else code_of.get(row.parent_id)
 
-    paths: dict[str, tuple[str, int]] = {}
-
-    def path_of(code: str) -> tuple[str, int]:
-        chain, c = [], code
-        while c not in paths:
-            up = parent[c]
-            if up is None:
-                paths[c] = (f"/{current[c].id}/", 0)
-                break
-            chain.append(c)
-            c = up
-        for c in reversed(chain):
-            above, depth = paths[parent[c]]  # type: ignore[index]
-            paths[c] = (f"{above}{current[c].id}/", depth + 1)
-        return paths[code]
+    parent_ids = {
+        row.id: current[parent[code]].id if parent[code] else None for code, row in current.items()
+    }
+    paths = org.build_paths(parent_ids)
 
     updates = []
     for code, row in current.items():
         u = file_units.get(code)
-        path, depth = path_of(code)
-        parent_id = current[parent[code]].id if parent[code] else None
+        path, depth = paths[row.id]
+        parent_id = parent_ids[row.id]
         name = u.name if u else row.name
         kind = u.kind if u else row.kind
         active = bool(u) or (row.active and code not in gone)

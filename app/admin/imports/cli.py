@@ -11,6 +11,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from app import labels
 from app.admin.imports import services
 from app.admin.imports.mapping import MappingError, default_mapping, load_mapping
 from app.admin.imports.reading import ImportFile, ImportRejected, Problem, normalise_encoding
@@ -113,7 +114,7 @@ def _report(result: services.ImportResult, as_json: bool, sent: int) -> None:
     if result.dry_run:
         click.echo("Provkörning – inget har ändrats. Så här skulle importen ändra Värna:")
         for kind, changes in result.by_kind().items():
-            click.echo(f"\n{services.CHANGE_LABELS[kind]} ({len(changes)}):")
+            click.echo(f"\n{labels.name(labels.CHANGE_KIND, kind)} ({len(changes)}):")
             for change in changes:
                 detail = f": {change.detail}" if change.detail else ""
                 click.echo(f"  {change.name}{detail}")

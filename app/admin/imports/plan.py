@@ -28,7 +28,7 @@ MANAGERS = UnitManager.__table__
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One change HR sees in the dry run; its kind is a key of services.CHANGE_LABELS."""
+    """One change HR sees in the dry run; its kind is named by labels.CHANGE_KIND."""
 
     kind: str
     key: str  # unit code or employee number

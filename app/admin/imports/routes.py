@@ -80,7 +80,6 @@ def hr_import_preview(upload_id: str):
         upload=upload,
         result=result,
         form=form,
-        labels=services.CHANGE_LABELS,
         shown=SHOWN_PER_KIND,
     )
 

@@ -18,10 +18,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app import dates
+from app import dates, labels
 from app.admin.imports.apply import apply_plan
 from app.admin.imports.lock import import_lock
 from app.admin.imports.mapping import Mapping
@@ -40,29 +39,6 @@ from app.models import Employee
 from app.records import audit
 
 log = logging.getLogger(__name__)
-
-CHANGE_LABELS = {
-    "unit_new": _l("Ny enhet"),
-    "unit_renamed": _l("Enhet med nytt namn"),
-    "unit_moved": _l("Enhet flyttad"),
-    "unit_kind": _l("Enhet med ny typ"),
-    "unit_reactivated": _l("Enhet återinförd"),
-    "unit_deactivated": _l("Enhet avvecklad (saknas i filen)"),
-    "manager_added": _l("Ny chef"),
-    "manager_removed": _l("Chef tas bort"),
-    "emp_new": _l("Ny person"),
-    "emp_unit": _l("Bytt enhet"),
-    "emp_level": _l("Ny personalkategori"),
-    "emp_title": _l("Ny befattning"),
-    "emp_email": _l("Ny e-postadress"),
-    "emp_name": _l("Nytt namn"),
-    "emp_dates": _l("Ändrade datum"),
-    "emp_claimed": _l("Lokalt konto kopplas till HR"),
-    "emp_reactivated": _l("Anställd igen"),
-    "emp_left": _l("Slutat (slutdatum passerat)"),
-    "emp_missing": _l("Slutat (saknas i personalfilen)"),
-    "emp_email_freed": _l("E-postadress frigörs från avslutat konto"),
-}
 
 
 class PlanChanged(Exception):
@@ -90,7 +66,7 @@ class ImportResult:
         return digest.hexdigest()[:32]
 
     def by_kind(self) -> dict[str, list[Change]]:
-        grouped: dict[str, list[Change]] = {kind: [] for kind in CHANGE_LABELS}
+        grouped: dict[str, list[Change]] = {kind: [] for kind in labels.CHANGE_KIND}
         for c in self.changes:
             grouped.setdefault(c.kind, []).append(c)
         return {k: v for k, v in grouped.items() if v}

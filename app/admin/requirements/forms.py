@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import dates
-from app.labels import LEVEL_LABELS
+from app.labels import LEVEL_GROUP
 
 
 class CheckboxesField(SelectMultipleField):
@@ -34,7 +34,7 @@ class RequirementForm(FlaskForm):
     )
     levels = CheckboxesField(
         _l("Nivåer"),
-        choices=[SelectChoice(k, v) for k, v in LEVEL_LABELS.items()],
+        choices=[SelectChoice(k.value, v) for k, v in LEVEL_GROUP.items()],
         description=_l("Ingen vald: alla nivåer."),
     )
     unit_code = StringField(

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import dates
+from app import dates, org
 from app.admin import bp
 from app.admin.requirements import evidence, forms, services
 from app.extensions import db
-from app.models import Completion, Course, Employee, Exemption, OrgUnit, Requirement
+from app.models import Completion, Course, Employee, Exemption, Requirement
 from app.units import delegation
 from app.units.forms import DelegationForm
-
-
-def _unit_by_code(code: str) -> OrgUnit | None:
-    return db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code.strip()))
 
 
 def _requirement_form(req: Requirement | None = None) -> forms.RequirementForm:
@@ -44,7 +39,7 @@ def _requirement_form(req: Requirement | None = None) -> forms.RequirementForm:
 def _draft(form: forms.RequirementForm) -> services.RequirementDraft | None:
     unit_id = None
     if form.unit_code.data and form.unit_code.data.strip():
-        unit = _unit_by_code(form.unit_code.data)
+        unit = org.unit_by_code(db.session, form.unit_code.data)
         if unit is None:
             form.unit_code.errors.append(_("Det finns ingen enhet med den koden."))
             return None
@@ -253,7 +248,7 @@ def delegations():
     form = DelegationForm.for_hr()
     today = dates.today()
     if form.validate_on_submit():
-        unit = _unit_by_code(form.unit_code.data)
+        unit = org.unit_by_code(db.session, form.unit_code.data)
         if unit is None:
             form.unit_code.errors = [_("Det finns ingen enhet med den koden.")]
         else:

@@ -31,6 +31,7 @@ from app.models import (
     RequirementTag,
     utcnow,
 )
+from app.org import in_subtree_of
 from app.records import audit, new_verification_code
 from app.reports.coverage import audience_stmt
 
@@ -212,7 +213,7 @@ def preview(session: Session, *, draft: RequirementDraft, on: date) -> Preview:
                     .select_from(audience)
                     .join(Employee, Employee.id == audience.c.employee_id)
                     .join(unit, unit.id == Employee.unit_id)
-                    .outerjoin(top, sa.and_(top.depth == 1, unit.path.startswith(top.path)))
+                    .outerjoin(top, sa.and_(top.depth == 1, in_subtree_of(unit.path, top.path)))
                     .where(audience.c.requirement_id == req.id)
                     .group_by(top.name)
                 )
