@@ -104,3 +104,22 @@ def test_every_demo_login_works(runner, app):
         assert AuthActions(client).login(email, services.DEMO_PASSWORD).status_code == 302
     again = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "medarbetare@exempelby.se" in again.output
+
+
+def test_create_admin_with_a_name_shows_it_on_the_person(runner, auth, client, app_ctx):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "greta@kommun.se",
+            "--name",
+            "Greta Ström Lind",
+            "--password",
+            "ett-langt-testlosenord",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    admin = db.session.scalar(sa.select(Employee).where(Employee.email == "greta@kommun.se"))
+    assert (admin.first_name, admin.last_name) == ("Greta", "Ström Lind")
+    auth.login("greta@kommun.se")
+    assert "Greta Ström Lind" in client.get("/admin/personal?q=greta").get_data(as_text=True)

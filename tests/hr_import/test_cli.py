@@ -131,3 +131,14 @@ def test_a_running_import_blocks_the_command(runner, app_ctx):
     assert result.exit_code == 1
     assert "En annan import pågår redan" in result.stderr
     assert _count(Employee) == 0
+
+
+def test_no_invitations_imports_everyone_and_invites_no_one(runner, app_ctx, caplog):
+    caplog.set_level(logging.INFO, logger="app.mail")
+    result = runner.invoke(args=["hr", "import", *_paths(SAMPLE), "--json", "--no-invitations"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["details"]["employees_created"] > 1400
+    assert summary["invitations_sent"] == 0
+    assert [r for r in caplog.records if r.name == "app.mail"] == []
+    assert _count(Employee) == summary["details"]["employees_created"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from app import dates
 from app.auth import invitations
@@ -192,3 +194,15 @@ def test_an_expired_or_departed_invitation_does_not_work(client, app_ctx, monkey
     eva.active = False
     db.session.commit()
     assert client.get(f"/konto/inbjudan/{token}").status_code == 400
+
+
+def test_an_upload_left_for_a_day_is_gone_and_a_new_one_works(client, auth, hr):
+    """Uploaded HR files (personal data) are kept 24 hours at most: the next upload clears them."""
+    auth.login(hr.email)
+    old_preview = upload(client).headers["Location"]
+    assert client.get(old_preview).status_code == 200
+    with time_machine.travel(dates.now() + timedelta(hours=25)):
+        auth.login(hr.email)  # the session itself ended after 12 hours
+        new_preview = upload(client).headers["Location"]
+        assert client.get(old_preview).status_code == 404
+        assert client.get(new_preview).status_code == 200
