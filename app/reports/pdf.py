@@ -9,12 +9,11 @@ from fpdf.enums import XPos, YPos
 
 from app import labels
 from app.labels import format_share
-from app.reports.services import Cell, StatusReport
+from app.reports.services import Cell, StatusReport, Target
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 BRAND = (75, 29, 107)
-SMALL = "färre än 5"
 
 
 def _font(name: str) -> str:
@@ -43,27 +42,18 @@ class _Doc(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _cov(cell: Cell, hide_small: bool) -> str:
-    if not cell.counts.total:
-        return "–"
-    if hide_small and cell.small():
-        return SMALL
-    return f"{format_share(cell.coverage)} ({cell.counts.covered} av {cell.counts.total})"
+def _cov(cell: Cell) -> str:
+    return cell.figure.full
 
 
-def _gap(cell: Cell, target: float | None, hide_small: bool) -> str:
-    if target is None or cell.coverage is None or (hide_small and cell.small()):
-        return "–"
-    if cell.coverage >= target:
-        return "når målet"
-    return labels.format_points(target - cell.coverage) + " procentenheter kvar"
+def _gap(cell: Cell, target: Target | None) -> str:
+    return cell.gap(target)
 
 
 def status_report_pdf(
     report: StatusReport,
     *,
     municipality: str,
-    hide_small: bool,
 ) -> bytes:
     # A file that leaves Värna: Swedish names, whatever the reader's language.
     level_labels = labels.swedish(labels.LEVEL_GROUP)
@@ -141,7 +131,7 @@ def status_report_pdf(
             + (f" senast {t.by.isoformat()}" if t.by else "")
             + ". "
         )
-        text += _gap(total, target, False).capitalize() + "."
+        text += _gap(total, t).capitalize() + "."
     text += f" {report.sessions.sessions} lärarledda tillfällen har hållits."
     para(text)
 
@@ -167,20 +157,17 @@ def status_report_pdf(
     table(["Kurs", "Förebyggande nivå", "Krävs av", "Giltighet"], rows, [60, 40, 50, 24])
 
     heading("3. Per förvaltning, mot målet")
-    _bars(doc, report, hide_small, target)
-    rows = [
-        [row.label, _cov(row.total, hide_small), _gap(row.total, target, hide_small)]
-        for row in report.matrix.rows
-    ]
-    rows.append(["Hela kommunen", _cov(total, hide_small), _gap(total, target, hide_small)])
+    _bars(doc, report, target)
+    rows = [[row.label, _cov(row.total), _gap(row.total, target)] for row in report.matrix.rows]
+    rows.append(["Hela kommunen", _cov(total), _gap(total, target)])
     table(["Förvaltning", "Täckning", "Mot målet"], rows, [70, 55, 49])
 
     heading("4. Per nivå, mot målet")
     rows = [
         [
             level_labels[lvl],
-            _cov(report.matrix.columns[lvl], hide_small),
-            _gap(report.matrix.columns[lvl], target, hide_small),
+            _cov(report.matrix.columns[lvl]),
+            _gap(report.matrix.columns[lvl], target),
         ]
         for lvl in report.matrix.levels
     ]
@@ -192,20 +179,20 @@ def status_report_pdf(
         rows.append(
             [
                 row.label,
-                *[_short(row.cells[lvl], hide_small) for lvl in report.matrix.levels],
-                _short(row.total, hide_small),
+                *[_short(row.cells[lvl]) for lvl in report.matrix.levels],
+                _short(row.total),
             ]
         )
     table(headers, rows, [54, 24, 24, 24, 24, 24])
 
     heading("5. Per förebyggande nivå och per kurs")
-    rows = [[prevention_labels[lvl], _cov(c, hide_small)] for lvl, c in report.per_prevention]
+    rows = [[prevention_labels[lvl], _cov(c)] for lvl, c in report.per_prevention]
     table(["Förebyggande nivå", "Täckning"], rows, [90, 84])
     rows = [
         [
             course.title,
-            _cov(c, hide_small),
-            "–" if hide_small and c.small() else str(c.counts.overdue),
+            _cov(c),
+            c.count(c.counts.overdue, masked_text="–").text,
         ]
         for course, c in report.per_course
     ]
@@ -239,20 +226,16 @@ def status_report_pdf(
 
     heading("8. Om siffrorna")
     para(f"Alla siffror gäller {day} och är hämtade ur Värna. {report.definition}", 9)
-    if hide_small:
+    if report.masks_small:
         para("Grupper med färre än 5 personer visas som ”färre än 5”.", 9)
     return bytes(doc.output())
 
 
-def _short(cell: Cell, hide_small: bool) -> str:
-    if not cell.counts.total:
-        return "–"
-    if hide_small and cell.small():
-        return "<5"
-    return format_share(cell.coverage)
+def _short(cell: Cell) -> str:
+    return cell.figure.short
 
 
-def _bars(doc: _Doc, report: StatusReport, hide_small: bool, target: float | None) -> None:
+def _bars(doc: _Doc, report: StatusReport, target: float | None) -> None:
     """Coverage per administration as drawn bars (the table below has the same numbers)."""
     label_w, bar_w, row_h = 62, 90, 6
     x0 = doc.l_margin
@@ -265,8 +248,8 @@ def _bars(doc: _Doc, report: StatusReport, hide_small: bool, target: float | Non
         doc.cell(label_w, row_h, row.label[:38])
         doc.set_fill_color(235, 232, 240)
         doc.rect(x0 + label_w, y + 1, bar_w, row_h - 2, style="F")
-        value = row.total.coverage
-        if value is not None and not (hide_small and row.total.small()):
+        value = row.total.figure.value
+        if value is not None:
             doc.set_fill_color(*BRAND)
             doc.rect(x0 + label_w, y + 1, max(bar_w * value, 0.3), row_h - 2, style="F")
             doc.set_xy(x0 + label_w + bar_w + 2, y)

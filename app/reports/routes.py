@@ -27,11 +27,11 @@ from app.reports.forms import ExportForm, TargetForm
 
 
 def _within() -> list[str] | None:
-    return None if access.can_view_all_units(current_user) else access.managed_paths(current_user)
+    return access.reach(current_user).within
 
 
-def _hide_small() -> bool:
-    return access.is_reporter(current_user) and not access.is_hr(current_user)
+def _disclosure() -> access.Disclosure:
+    return access.disclosure(current_user)
 
 
 def _on() -> date:
@@ -43,29 +43,18 @@ def _on() -> date:
     return min(day, dates.today())
 
 
-def _bars(m: services.Matrix, hide_small: bool) -> list[charts.Bar]:
-    bars = []
-    for row in m.rows:
-        if hide_small and row.total.small():
-            bars.append(charts.Bar(row.label, None, _("färre än 5")))
-        else:
-            bars.append(charts.Bar(row.label, row.total.coverage))
-    return bars
+def _bars(m: services.Matrix) -> list[charts.Bar]:
+    return [
+        charts.Bar(row.label, f.value, f.text if f.masked else "")
+        for row in m.rows
+        for f in [row.total.figure]
+    ]
 
 
-def _heat(m: services.Matrix, hide_small: bool):
-    cells = []
-    for row in m.rows:
-        line = []
-        for lvl in m.levels:
-            cell = row.cells[lvl]
-            if not cell.counts.total:
-                line.append((None, "–"))
-            elif hide_small and cell.small():
-                line.append((None, "<5"))
-            else:
-                line.append((cell.coverage, labels.format_share(cell.coverage)))
-        cells.append(line)
+def _heat(m: services.Matrix):
+    cells = [
+        [(f.value, f.short) for f in (row.cells[lvl].figure for lvl in m.levels)] for row in m.rows
+    ]
     return charts.heat_map(
         "heat",
         _("Täckning per förvaltning och nivå"),
@@ -77,7 +66,6 @@ def _heat(m: services.Matrix, hide_small: bool):
 
 def _common(**extra):
     return {
-        "hide_small": _hide_small(),
         "definition": services.DEFINITION,
         "can_see_people": access.can_view_people_reports(current_user),
         "can_export": access.can_export(current_user),
@@ -97,7 +85,11 @@ def _cube_of_administrations():
 def index():
     on, data = _cube_of_administrations()
     m = services.matrix(
-        db.session, data, title=_("Alla kurser som krävs"), rest_label=_("Direkt under kommunen")
+        db.session,
+        data,
+        title=_("Alla kurser som krävs"),
+        rest_label=_("Direkt under kommunen"),
+        disclosure=_disclosure(),
     )
     target = services.get_target(db.session)
     return render_template(
@@ -109,10 +101,10 @@ def index():
             bars=charts.bar_chart(
                 "bars",
                 _("Täckning per förvaltning, alla kurser som krävs"),
-                _bars(m, _hide_small()),
+                _bars(m),
                 target=target.share if target else None,
             ),
-            heat=_heat(m, _hide_small()),
+            heat=_heat(m),
         ),
     )
 
@@ -129,6 +121,7 @@ def by_course():
             title=c.title,
             course_ids=[c.id],
             rest_label=_("Direkt under kommunen"),
+            disclosure=_disclosure(),
         )
         for c in courses.values()
     ]
@@ -149,6 +142,7 @@ def by_prevention_level():
             title=labels.name(labels.PREVENTION, level),
             course_ids=ids,
             rest_label=_("Direkt under kommunen"),
+            disclosure=_disclosure(),
         )
         sections.append((level, [courses[i] for i in ids], m))
     return render_template("reports/prevention.html", **_common(on=on, sections=sections))
@@ -166,7 +160,11 @@ def unit(unit_id: int):
     children = org.children(db.session, unit)
     data = services.cube(db.session, on=on, tops=children, scope=scope)
     m = services.matrix(
-        db.session, data, title=unit.name, rest_label=_("Direkt i %(name)s", name=unit.name)
+        db.session,
+        data,
+        title=unit.name,
+        rest_label=_("Direkt i %(name)s", name=unit.name),
+        disclosure=_disclosure(),
     )
     reachable = {c.id for c in children if access.can_view_unit_aggregates(current_user, c)}
     return render_template(
@@ -186,7 +184,7 @@ def unit(unit_id: int):
             bars=charts.bar_chart(
                 "bars",
                 _("Täckning per enhet under %(name)s", name=unit.name),
-                _bars(m, _hide_small()),
+                _bars(m),
             ),
         ),
     )
@@ -213,7 +211,7 @@ def trend():
 @access.require(access.can_view_people_reports)
 def nothing_completed():
     on = _on()
-    within = None if access.is_hr(current_user) else access.managed_paths(current_user)
+    within = access.reach(current_user, people=True).within
     stmt = services.people_without_completion_stmt(on, within)
     page = args.page_number(request.args)
     per_page = 50
@@ -231,7 +229,11 @@ def nothing_completed():
 def status_report():
     on, within = _on(), _within()
     report = services.status_report(
-        db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
+        db.session,
+        on=on,
+        within=within,
+        rest_label=_("Direkt under kommunen"),
+        disclosure=_disclosure(),
     )
     target = report.target.share if report.target else None
     return render_template(
@@ -242,7 +244,7 @@ def status_report():
             bars=charts.bar_chart(
                 "bars",
                 _("Täckning per förvaltning"),
-                _bars(report.matrix, _hide_small()),
+                _bars(report.matrix),
                 target=target,
             ),
             line=charts.line_chart(
@@ -262,9 +264,13 @@ def status_report_pdf():
     # The PDF goes to the council: Swedish, whatever language the reader's pages are in.
     with force_locale("sv"):
         report = services.status_report(
-            db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
+            db.session,
+            on=on,
+            within=within,
+            rest_label=_("Direkt under kommunen"),
+            disclosure=_disclosure(),
         )
-        body = pdf.status_report_pdf(report, municipality=_municipality(), hide_small=_hide_small())
+        body = pdf.status_report_pdf(report, municipality=_municipality())
     return Response(
         body,
         mimetype="application/pdf",

@@ -13,11 +13,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased
 
 from app import org
+from app.auth.access import SMALL_GROUP, Disclosure
 from app.dates import add_months
+from app.labels import format_count, format_points, format_share
 from app.models import (
     AuditEvent,
     Course,
@@ -36,7 +39,6 @@ from app.org import in_subtrees
 from app.reports import coverage
 from app.reports.coverage import COVERED, STATUSES, Counts, Scope
 
-SMALL_GROUP = 5  # aggregates below this many people are not shown to the reporter role
 LEVELS: list[str] = [lvl.value for lvl in Level]
 PREVENTION_LEVELS: list[str] = [p.value for p in PreventionLevel]
 TARGET_KEY = "coverage_target"
@@ -66,16 +68,70 @@ def _sum(counts: Sequence[Counts]) -> Counts:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure as this viewer may see it; pages, charts, the PDF and the API only print it."""
+
+    value: float | None  # the share to draw; None when there is none or it is masked
+    text: str  # "66,7 %", "färre än 5" or "–"
+    detail: str = ""  # "7 av 11"
+    masked: bool = False
+
+    @property
+    def short(self) -> str:
+        """For a narrow cell (the heat map)."""
+        return "<5" if self.masked else self.text
+
+    @property
+    def full(self) -> str:
+        """One line of text: "66,7 % (7 av 11)"."""
+        return f"{self.text} ({self.detail})" if self.detail else self.text
+
+
+NONE = Figure(None, "–")
+
+
+@dataclass(frozen=True)
 class Cell:
     counts: Counts
     people: int
+    disclosure: Disclosure = Disclosure.COUNTS  # the viewer's, from access.disclosure
 
     @property
     def coverage(self) -> float | None:
         return self.counts.coverage
 
-    def small(self) -> bool:
-        return 0 < self.people < SMALL_GROUP
+    @property
+    def masked(self) -> bool:
+        """A group of 1–4 people, shown to a viewer whose small groups are masked."""
+        return self.disclosure is Disclosure.MASKED and 0 < self.people < SMALL_GROUP
+
+    @property
+    def figure(self) -> Figure:
+        """The coverage as this viewer sees it."""
+        if not self.counts.total:
+            return NONE
+        if self.masked:
+            return Figure(None, _("färre än 5"), masked=True)
+        detail = _(
+            "%(done)s av %(all)s",
+            done=format_count(self.counts.covered),
+            all=format_count(self.counts.total),
+        )
+        return Figure(self.coverage, format_share(self.coverage), detail)
+
+    def count(self, value: int, *, masked_text: str | None = None) -> Figure:
+        """A count about this group (people, overdue) as this viewer sees it."""
+        if self.masked:
+            return Figure(None, masked_text or _("färre än 5"), masked=True)
+        return Figure(None, format_count(value))
+
+    def gap(self, target: Target | None) -> str:
+        """Against the target: "når målet", "12,5 procentenheter kvar" or "–"."""
+        if target is None or self.coverage is None or self.masked:
+            return "–"
+        if self.coverage >= target.share:
+            return _("når målet")
+        return _("%(gap)s procentenheter kvar", gap=format_points(target.share - self.coverage))
 
 
 EMPTY = Cell(Counts(), 0)
@@ -175,6 +231,7 @@ def matrix(
     title: str,
     course_ids: Sequence[int] | None = None,
     rest_label: str = "",
+    disclosure: Disclosure = Disclosure.COUNTS,
 ) -> Matrix:
     """Tops × levels for some courses (None: every course), with totals.
 
@@ -191,8 +248,8 @@ def matrix(
 
     def cell(counts: Counts, people_key: tuple, people: dict | None) -> Cell:
         if people is None:
-            return Cell(counts, counts.total)
-        return Cell(counts, people.get(people_key, 0))
+            return Cell(counts, counts.total, disclosure)
+        return Cell(counts, people.get(people_key, 0), disclosure)
 
     rows = []
     for top in data.tops:
@@ -204,7 +261,7 @@ def matrix(
             )
             for lvl in LEVELS
         }
-        rows.append(MatrixRow(top, top.name, cells, _total(cells.values())))
+        rows.append(MatrixRow(top, top.name, cells, _total(cells.values(), disclosure)))
     columns = {
         lvl: cell(
             _sum([data.by_level.get((c, lvl), Counts()) for c in courses]), (lvl,), people_cols
@@ -216,24 +273,25 @@ def matrix(
         lvl: Cell(
             _sub(columns[lvl].counts, _sum([r.cells[lvl].counts for r in rows])),
             columns[lvl].people - sum(r.cells[lvl].people for r in rows),
+            disclosure,
         )
         for lvl in LEVELS
     }
     if any(c.counts.total for c in rest.values()):
-        rows.append(MatrixRow(None, rest_label, rest, _total(rest.values())))
+        rows.append(MatrixRow(None, rest_label, rest, _total(rest.values(), disclosure)))
     return Matrix(
         title=title,
         levels=LEVELS,
         rows=rows,
         columns=columns,
-        total=_total(columns.values()),
+        total=_total(columns.values(), disclosure),
         course_ids=courses,
     )
 
 
-def _total(cells: Any) -> Cell:
+def _total(cells: Any, disclosure: Disclosure) -> Cell:
     cells = list(cells)
-    return Cell(_sum([c.counts for c in cells]), sum(c.people for c in cells))
+    return Cell(_sum([c.counts for c in cells]), sum(c.people for c in cells), disclosure)
 
 
 def courses_by_id(session: Session, ids: Sequence[int] | None = None) -> dict[int, Course]:
@@ -543,6 +601,10 @@ class StatusReport:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def masks_small(self) -> bool:
+        return self.total.disclosure is Disclosure.MASKED
+
+    @property
     def monthly(self) -> list[TrendPoint]:
         """The last point of each month: the trend table of the status report."""
         last: dict[tuple[int, int], TrendPoint] = {}
@@ -557,22 +619,27 @@ class StatusReport:
 
 
 def status_report(
-    session: Session, *, on: date, within: list[str] | None = None, rest_label: str = ""
+    session: Session,
+    *,
+    on: date,
+    within: list[str] | None = None,
+    rest_label: str = "",
+    disclosure: Disclosure = Disclosure.COUNTS,
 ) -> StatusReport:
     tops = org.administrations(session, within)
     data = cube(session, on=on, tops=tops, scope=Scope(unit_paths=within))
-    whole = matrix(session, data, title="", rest_label=rest_label)
+    whole = matrix(session, data, title="", rest_label=rest_label, disclosure=disclosure)
     courses = courses_by_id(session, data.course_ids)
     per_course = []
     for cid, course in courses.items():
         counts = _sum([data.by_level.get((cid, lvl), Counts()) for lvl in LEVELS])
-        per_course.append((course, Cell(counts, counts.total)))
+        per_course.append((course, Cell(counts, counts.total, disclosure)))
     per_prevention = []
     for level in PREVENTION_LEVELS:
         ids = [c for c in data.course_ids if level in (courses[c].prevention_levels or [])]
         counts = _sum([data.by_level.get((c, lvl), Counts()) for c in ids for lvl in LEVELS])
         people = sum(data.people(session, ids)[1].values()) if ids else 0
-        per_prevention.append((level, Cell(counts, people)))
+        per_prevention.append((level, Cell(counts, people, disclosure)))
     return StatusReport(
         on=on,
         total=whole.total,
