@@ -241,18 +241,17 @@ def status_report():
         **_common(
             on=on,
             report=report,
-            bars=charts.bar_chart(
-                "bars",
-                _("Täckning per förvaltning"),
-                _bars(report.matrix),
-                target=target,
-            ),
-            line=charts.line_chart(
-                "trend",
-                _("Täckning över tid"),
-                [charts.Point(p.day, p.counts.coverage, p.rebuilt) for p in report.trend],
-                target=target,
-            ),
+            charts={
+                "bars": charts.bar_chart(
+                    "bars", _("Täckning per förvaltning"), _bars(report.matrix), target=target
+                ),
+                "line": charts.line_chart(
+                    "trend",
+                    _("Täckning över tid"),
+                    [charts.Point(p.day, p.counts.coverage, p.rebuilt) for p in report.trend],
+                    target=target,
+                ),
+            },
         ),
     )
 
