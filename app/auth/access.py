@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from functools import wraps
 from typing import Any
 
@@ -148,9 +149,58 @@ def can_delegate_unit(user: Any, unit: OrgUnit) -> bool:
 
 def reach_paths(user: Any) -> list[str] | None:
     """The subtrees whose people this person may act on; None means everyone (HR)."""
-    if is_hr(user):
-        return None
-    return managed_paths(user)
+    return reach(user, people=True).within
+
+
+# --- the viewer policy: what a person may reach, and how figures are shown to them ----------
+
+SMALL_GROUP = 5  # a group of 1–4 people is shown to a masked viewer as "färre än 5"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Everything (`units` is None), these subtrees, or nothing (no units)."""
+
+    units: tuple[OrgUnit, ...] | None
+
+    @property
+    def everything(self) -> bool:
+        return self.units is None
+
+    @property
+    def nothing(self) -> bool:
+        return self.units == ()
+
+    @property
+    def within(self) -> list[str] | None:
+        """The subtrees' paths for a Scope or a query; None means no limit."""
+        return None if self.units is None else [u.path for u in self.units]
+
+
+def reach(user: Any, *, people: bool = False) -> Reach:
+    """The units whose figures (or, with `people`, whose people) this person may see.
+
+    HR reaches everything; reporters every figure but nobody's name; a manager the
+    subtrees they lead or deputise for.
+    """
+    if is_hr(user) or (not people and is_reporter(user)):
+        return Reach(None)
+    return Reach(tuple(managed_units(user)))
+
+
+class Disclosure(StrEnum):
+    NAMES = "names"  # figures and the people behind them (HR, managers in their reach)
+    COUNTS = "counts"  # every figure, no names
+    MASKED = "masked"  # figures, with groups of 1 to SMALL_GROUP - 1 people masked
+
+
+def disclosure(user: Any) -> Disclosure:
+    """How report figures are shown to this person: the reporter role sees small groups masked."""
+    if is_reporter(user) and not is_hr(user):
+        return Disclosure.MASKED
+    if is_hr(user) or is_manager(user):
+        return Disclosure.NAMES
+    return Disclosure.COUNTS
 
 
 def require(predicate: Callable[[Any], bool]) -> Callable:

@@ -1,20 +1,26 @@
-"""The status report as an A4 PDF (fpdf2, DejaVu Sans for å, ä, ö and the rest)."""
+"""The status report as an A4 PDF (fpdf2, DejaVu Sans for å, ä, ö and the rest).
+
+One generic writer: the report's sections as prepared by reports.services (heading, key
+figures, paragraphs, tables, basis) in the page's order. Nothing is decided here.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
-from app import labels
-from app.labels import format_share
-from app.reports.services import Cell, StatusReport
+from app.reports.services import Figure, Section, Shown, StatusReport, Table
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 BRAND = (75, 29, 107)
-SMALL = "färre än 5"
+WHITE = (255, 255, 255)
+MUTED = (90, 90, 90)
+PAD = 1.2  # mm inside a table cell
 
 
 def _font(name: str) -> str:
@@ -38,224 +44,126 @@ class _Doc(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("DejaVu", "", 8)
-        self.set_text_color(90, 90, 90)
+        self.set_text_color(*MUTED)
         self.cell(0, 5, f"{self.footer_text} · sida {self.page_no()}/{{nb}}", align="C")
         self.set_text_color(0, 0, 0)
 
+    def heading(self, text: str, size: float = 13) -> None:
+        self.ln(2)
+        self.set_font("DejaVu", "B", size)
+        self.set_text_color(*BRAND)
+        self.multi_cell(self.epw, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
 
-def _cov(cell: Cell, hide_small: bool) -> str:
-    if not cell.counts.total:
-        return "–"
-    if hide_small and cell.small():
-        return SMALL
-    return f"{format_share(cell.coverage)} ({cell.counts.covered} av {cell.counts.total})"
+    def para(self, text: str, *, lead: str = "", size: float = 10, muted: bool = False) -> None:
+        self.set_font("DejaVu", "", size)
+        if muted:
+            self.set_text_color(*MUTED)
+        if lead:
+            self.set_font("DejaVu", "B", size)
+            self.write(5, lead + " ")
+            self.set_font("DejaVu", "", size)
+            self.write(5, text)
+            self.ln(5)
+        else:
+            self.multi_cell(self.epw, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
+        self.ln(1)
+
+    def table_of(self, table: Table) -> None:
+        if table.title:
+            self.heading(table.title, 11)
+        if self.will_page_break(25):  # keep the caption with its table's first rows
+            self.add_page()
+        self.para(table.caption, size=9, muted=True)
+        lines = [[_text(c) for c in row] for row in table.rows]
+        if table.foot:
+            lines.append([_text(c) for c in table.foot])
+        align = tuple("RIGHT" if i in table.numeric else "LEFT" for i in range(len(table.headers)))
+        self.set_font("DejaVu", "", 8.5)
+        self.set_fill_color(*WHITE)
+        with self.table(
+            col_widths=self._widths(table.headers, lines),
+            width=self.epw,
+            text_align=align,
+            line_height=4.6,
+            padding=PAD,
+            headings_style=FontFace(emphasis="BOLD", color=WHITE, fill_color=BRAND),
+            cell_fill_mode="NONE",
+        ) as t:
+            t.row(table.headers)
+            for line in lines:
+                t.row(line)
+            if not table.rows:
+                t.row().cell(
+                    table.empty or _("Inga rader."), colspan=len(table.headers), align="LEFT"
+                )
+        self.ln(2)
+
+    def _widths(self, headers: list[str], lines: list[list[str]]) -> list[float]:
+        """Room for every column's longest word (headers never break mid-word), the rest shared
+        by how much each column would like beyond that."""
+        least, wish = [], []
+        for i, header in enumerate(headers):
+            self.set_font("DejaVu", "B", 8.5)
+            words = [self.get_string_width(w) for w in header.split(" ")]
+            whole = [self.get_string_width(header)]
+            self.set_font("DejaVu", "", 8.5)
+            for line in lines:
+                words += [self.get_string_width(w) for w in line[i].split(" ")]
+                whole.append(self.get_string_width(line[i]))
+            least.append(max(words, default=0) + 2 * PAD + 1)
+            wish.append(max(max(whole) + 2 * PAD + 1, least[-1]))
+        room = self.epw - sum(least)
+        extra = [w - m for w, m in zip(wish, least, strict=True)]
+        if room <= 0:
+            return [m * self.epw / sum(least) for m in least]
+        if sum(extra) <= room:  # everything fits on one line: give the slack to the first column
+            widths = list(wish)
+            widths[0] += self.epw - sum(wish)
+            return widths
+        return [m + room * e / sum(extra) for m, e in zip(least, extra, strict=True)]
 
 
-def _gap(cell: Cell, target: float | None, hide_small: bool) -> str:
-    if target is None or cell.coverage is None or (hide_small and cell.small()):
-        return "–"
-    if cell.coverage >= target:
-        return "når målet"
-    return labels.format_points(target - cell.coverage) + " procentenheter kvar"
+def _text(cell: Shown) -> str:
+    if isinstance(cell, Figure) and cell.detail:  # wrap before "(", never inside "(7 av 11)"
+        return f"{cell.text} ({cell.detail})".replace(" av ", "\u00a0av\u00a0")
+    return cell.text if isinstance(cell, Figure) else str(cell)
 
 
-def status_report_pdf(
-    report: StatusReport,
-    *,
-    municipality: str,
-    hide_small: bool,
-) -> bytes:
-    # A file that leaves Värna: Swedish names, whatever the reader's language.
-    level_labels = labels.swedish(labels.LEVEL_GROUP)
-    prevention_labels = labels.swedish(labels.PREVENTION)
+def status_report_pdf(report: StatusReport, *, municipality: str) -> bytes:
     day = report.on.isoformat()
     doc = _Doc(f"Värna – {municipality} – lägesrapport {day}")
     doc.add_page()
-    width = doc.epw
-
-    def heading(text: str, size: int = 13) -> None:
-        doc.ln(2)
-        doc.set_font("DejaVu", "B", size)
-        doc.set_text_color(*BRAND)
-        doc.multi_cell(width, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        doc.set_text_color(0, 0, 0)
-        doc.set_font("DejaVu", "", 10)
-
-    def para(text: str, size: int = 10) -> None:
-        doc.set_font("DejaVu", "", size)
-        doc.multi_cell(width, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        doc.ln(1)
-
-    def table(headers: list[str], rows: list[list[str]], widths: list[float]) -> None:
-        doc.set_font("DejaVu", "", 8.5)
-        with doc.table(
-            col_widths=widths, text_align="LEFT", line_height=4.6, first_row_as_headings=True
-        ) as t:
-            row = t.row()
-            for h in headers:
-                row.cell(h)
-            for values in rows:
-                row = t.row()
-                for v in values:
-                    row.cell(v)
-        doc.ln(2)
-
-    t = report.target
-    target = t.share if t else None
     doc.set_font("DejaVu", "", 9)
-    doc.cell(0, 5, f"{municipality} · Lägesrapport till kommunstyrelsen · {day}")
+    doc.cell(0, 5, f"{municipality} · {report.kicker} · {day}")
     doc.ln(7)
-    heading("Utbildning i att förebygga mäns våld mot kvinnor – läget " + day, 16)
-    para(
-        "Kommunfullmäktige beslutade i december 2022 att kommunens anställda på alla nivåer ska "
-        "utbildas i att förebygga mäns våld mot kvinnor, våld i nära relationer, hedersrelaterat "
-        "våld och förtryck samt sexuella trakasserier. Rapporten visar den delen av arbetet i "
-        "siffror: vilka utbildningar som finns, hur många som har genomfört dem per förvaltning "
-        "och nivå, och hur det har förändrats över tid."
-    )
-
-    heading("1. Sammanfattning")
-    total = report.total
-    required = sum(1 for line in report.catalogue if line.required)
-    text = (
-        f"Hur ser arbetet ut i dag? Det finns {len(report.catalogue)} kurser, varav {required} "
-        "krävs av någon personalgrupp. "
-    )
-    if total.counts.total:
-        text += (
-            f"Av {total.counts.total} utbildningskrav är {total.counts.covered} uppfyllda "
-            f"({format_share(total.coverage)}); {total.counts.overdue} är försenade och "
-            f"{total.counts.expired} har gått ut. {total.people} personer omfattas."
-        )
-    para(text)
-    text = "Hur långt har arbetet kommit? "
-    if report.since_start:
-        first, last = report.since_start
-        text += (
-            f"Sedan första mätningen {first.day.isoformat()} har täckningen gått från "
-            f"{format_share(first.counts.coverage)} till {format_share(last.counts.coverage)}. "
-        )
-    if t:
-        text += (
-            f"Målet är {format_share(t.share)}"
-            + (f" senast {t.by.isoformat()}" if t.by else "")
-            + ". "
-        )
-        text += _gap(total, target, False).capitalize() + "."
-    text += f" {report.sessions.sessions} lärarledda tillfällen har hållits."
-    para(text)
-
-    heading("2. Vilka utbildningar finns, för vilka nivåer")
-    rows = []
-    for line in report.catalogue:
-        if not line.required:
-            who = "krävs inte (frivillig)"
-        elif line.all_levels:
-            who = "alla nivåer"
-        else:
-            who = ", ".join(level_labels[lvl] for lvl in line.levels)
-        if line.restricted:
-            who += " (vissa enheter eller yrken)"
-        rows.append(
-            [
-                line.course.title,
-                ", ".join(prevention_labels.get(p, p) for p in line.course.prevention_levels),
-                who,
-                f"{line.course.valid_months} mån" if line.course.valid_months else "tills vidare",
-            ]
-        )
-    table(["Kurs", "Förebyggande nivå", "Krävs av", "Giltighet"], rows, [60, 40, 50, 24])
-
-    heading("3. Per förvaltning, mot målet")
-    _bars(doc, report, hide_small, target)
-    rows = [
-        [row.label, _cov(row.total, hide_small), _gap(row.total, target, hide_small)]
-        for row in report.matrix.rows
-    ]
-    rows.append(["Hela kommunen", _cov(total, hide_small), _gap(total, target, hide_small)])
-    table(["Förvaltning", "Täckning", "Mot målet"], rows, [70, 55, 49])
-
-    heading("4. Per nivå, mot målet")
-    rows = [
-        [
-            level_labels[lvl],
-            _cov(report.matrix.columns[lvl], hide_small),
-            _gap(report.matrix.columns[lvl], target, hide_small),
-        ]
-        for lvl in report.matrix.levels
-    ]
-    table(["Nivå", "Täckning", "Mot målet"], rows, [70, 55, 49])
-    para("Förvaltning × nivå (andel uppfyllda krav):", 9)
-    headers = ["Förvaltning", *[level_labels[lvl] for lvl in report.matrix.levels], "Alla"]
-    rows = []
-    for row in [*report.matrix.rows]:
-        rows.append(
-            [
-                row.label,
-                *[_short(row.cells[lvl], hide_small) for lvl in report.matrix.levels],
-                _short(row.total, hide_small),
-            ]
-        )
-    table(headers, rows, [54, 24, 24, 24, 24, 24])
-
-    heading("5. Per förebyggande nivå och per kurs")
-    rows = [[prevention_labels[lvl], _cov(c, hide_small)] for lvl, c in report.per_prevention]
-    table(["Förebyggande nivå", "Täckning"], rows, [90, 84])
-    rows = [
-        [
-            course.title,
-            _cov(c, hide_small),
-            "–" if hide_small and c.small() else str(c.counts.overdue),
-        ]
-        for course, c in report.per_course
-    ]
-    table(["Kurs", "Täckning", "Försenade"], rows, [90, 60, 24])
-
-    heading("6. Utveckling sedan start")
-    if report.monthly:
-        rows = [
-            [p.day.isoformat() + (" *" if p.rebuilt else ""), format_share(p.counts.coverage)]
-            for p in report.monthly
-        ]
-        table(["Mätdag (sista i månaden)", "Täckning"], rows, [90, 84])
-        para("* uppbyggd i efterhand ur genomförandedatumen med dagens organisation.", 8)
-    else:
-        para("Inga mätningar ännu.")
-
-    heading("7. Lärarledda utbildningstillfällen")
-    s = report.sessions
-    if s.sessions:
-        para(
-            f"{s.sessions} tillfällen har hållits mellan {s.first} och {s.last} med sammanlagt "
-            f"{s.attendances} deltaganden ({s.people} personer)."
-        )
-        table(
-            ["Kurs eller tillfälle", "Tillfällen", "Deltaganden"],
-            [[line.title, str(line.sessions), str(line.attendances)] for line in s.lines],
-            [110, 32, 32],
-        )
-    else:
-        para("Inga lärarledda tillfällen är registrerade ännu.")
-
-    heading("8. Om siffrorna")
-    para(f"Alla siffror gäller {day} och är hämtade ur Värna. {report.definition}", 9)
-    if hide_small:
-        para("Grupper med färre än 5 personer visas som ”färre än 5”.", 9)
+    doc.heading(report.title, 16)
+    doc.para(report.intro)
+    for section in report.sections:
+        _section(doc, section, report)
     return bytes(doc.output())
 
 
-def _short(cell: Cell, hide_small: bool) -> str:
-    if not cell.counts.total:
-        return "–"
-    if hide_small and cell.small():
-        return "<5"
-    return format_share(cell.coverage)
+def _section(doc: _Doc, section: Section, report: StatusReport) -> None:
+    doc.heading(section.heading)
+    for value, text in section.facts:
+        doc.para(text, lead=_text(value))
+    for p in section.paragraphs:
+        doc.para(p.text, lead=p.lead)
+    if section.chart == "bars":
+        _bars(doc, report)
+    for table in section.tables:
+        doc.table_of(table)
+    if section.basis:
+        doc.para(section.basis, size=8, muted=True)
 
 
-def _bars(doc: _Doc, report: StatusReport, hide_small: bool, target: float | None) -> None:
-    """Coverage per administration as drawn bars (the table below has the same numbers)."""
+def _bars(doc: _Doc, report: StatusReport) -> None:
+    """Coverage per administration as drawn bars (the table below has the same figures)."""
     label_w, bar_w, row_h = 62, 90, 6
     x0 = doc.l_margin
+    target = report.target.share if report.target else None
     doc.set_font("DejaVu", "", 8)
     for row in report.matrix.rows:
         if doc.will_page_break(row_h):
@@ -265,16 +173,17 @@ def _bars(doc: _Doc, report: StatusReport, hide_small: bool, target: float | Non
         doc.cell(label_w, row_h, row.label[:38])
         doc.set_fill_color(235, 232, 240)
         doc.rect(x0 + label_w, y + 1, bar_w, row_h - 2, style="F")
-        value = row.total.coverage
-        if value is not None and not (hide_small and row.total.small()):
+        figure = row.total.figure
+        if figure.value is not None:
             doc.set_fill_color(*BRAND)
-            doc.rect(x0 + label_w, y + 1, max(bar_w * value, 0.3), row_h - 2, style="F")
-            doc.set_xy(x0 + label_w + bar_w + 2, y)
-            doc.cell(20, row_h, format_share(value))
+            doc.rect(x0 + label_w, y + 1, max(bar_w * figure.value, 0.3), row_h - 2, style="F")
+        doc.set_xy(x0 + label_w + bar_w + 2, y)
+        doc.cell(20, row_h, figure.text)
         if target is not None:
             doc.set_draw_color(164, 22, 26)
             tx = x0 + label_w + bar_w * target
             doc.line(tx, y, tx, y + row_h)
             doc.set_draw_color(0, 0, 0)
         doc.set_y(y + row_h)
+    doc.set_fill_color(*WHITE)  # fpdf's table() fills with the current colour
     doc.ln(2)

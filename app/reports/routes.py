@@ -28,11 +28,11 @@ from app.reports.forms import ExportForm, TargetForm
 
 
 def _within() -> list[str] | None:
-    return None if access.can_view_all_units(current_user) else access.managed_paths(current_user)
+    return access.reach(current_user).within
 
 
-def _hide_small() -> bool:
-    return access.is_reporter(current_user) and not access.is_hr(current_user)
+def _disclosure() -> access.Disclosure:
+    return access.disclosure(current_user)
 
 
 def _on() -> date:
@@ -44,29 +44,18 @@ def _on() -> date:
     return min(day, dates.today())
 
 
-def _bars(m: services.Matrix, hide_small: bool) -> list[charts.Bar]:
-    bars = []
-    for row in m.rows:
-        if hide_small and row.total.small():
-            bars.append(charts.Bar(row.label, None, _("färre än 5")))
-        else:
-            bars.append(charts.Bar(row.label, row.total.coverage))
-    return bars
+def _bars(m: services.Matrix) -> list[charts.Bar]:
+    return [
+        charts.Bar(row.label, f.value, f.text if f.masked else "")
+        for row in m.rows
+        for f in [row.total.figure]
+    ]
 
 
-def _heat(m: services.Matrix, hide_small: bool):
-    cells = []
-    for row in m.rows:
-        line = []
-        for lvl in m.levels:
-            cell = row.cells[lvl]
-            if not cell.counts.total:
-                line.append((None, "–"))
-            elif hide_small and cell.small():
-                line.append((None, "<5"))
-            else:
-                line.append((cell.coverage, labels.format_share(cell.coverage)))
-        cells.append(line)
+def _heat(m: services.Matrix):
+    cells = [
+        [(f.value, f.short) for f in (row.cells[lvl].figure for lvl in m.levels)] for row in m.rows
+    ]
     return charts.heat_map(
         "heat",
         _("Täckning per förvaltning och nivå"),
@@ -78,7 +67,6 @@ def _heat(m: services.Matrix, hide_small: bool):
 
 def _common(**extra):
     return {
-        "hide_small": _hide_small(),
         "definition": services.DEFINITION,
         "can_see_people": access.can_view_people_reports(current_user),
         "can_export": access.can_export(current_user),
@@ -98,7 +86,11 @@ def _cube_of_administrations():
 def index():
     on, data = _cube_of_administrations()
     m = services.matrix(
-        db.session, data, title=_("Alla kurser som krävs"), rest_label=_("Direkt under kommunen")
+        db.session,
+        data,
+        title=_("Alla kurser som krävs"),
+        rest_label=_("Direkt under kommunen"),
+        disclosure=_disclosure(),
     )
     target = services.get_target(db.session)
     return render_template(
@@ -110,10 +102,10 @@ def index():
             bars=charts.bar_chart(
                 "bars",
                 _("Täckning per förvaltning, alla kurser som krävs"),
-                _bars(m, _hide_small()),
+                _bars(m),
                 target=target.share if target else None,
             ),
-            heat=_heat(m, _hide_small()),
+            heat=_heat(m),
         ),
     )
 
@@ -130,6 +122,7 @@ def by_course():
             title=c.title,
             course_ids=[c.id],
             rest_label=_("Direkt under kommunen"),
+            disclosure=_disclosure(),
         )
         for c in courses.values()
     ]
@@ -150,6 +143,7 @@ def by_prevention_level():
             title=labels.name(labels.PREVENTION, level),
             course_ids=ids,
             rest_label=_("Direkt under kommunen"),
+            disclosure=_disclosure(),
         )
         sections.append((level, [courses[i] for i in ids], m))
     return render_template("reports/prevention.html", **_common(on=on, sections=sections))
@@ -167,7 +161,11 @@ def unit(unit_id: int):
     children = org.children(db.session, unit)
     data = services.cube(db.session, on=on, tops=children, scope=scope)
     m = services.matrix(
-        db.session, data, title=unit.name, rest_label=_("Direkt i %(name)s", name=unit.name)
+        db.session,
+        data,
+        title=unit.name,
+        rest_label=_("Direkt i %(name)s", name=unit.name),
+        disclosure=_disclosure(),
     )
     reachable = {c.id for c in children if access.can_view_unit_aggregates(current_user, c)}
     return render_template(
@@ -187,7 +185,7 @@ def unit(unit_id: int):
             bars=charts.bar_chart(
                 "bars",
                 _("Täckning per enhet under %(name)s", name=unit.name),
-                _bars(m, _hide_small()),
+                _bars(m),
             ),
         ),
     )
@@ -214,7 +212,7 @@ def trend():
 @access.require(access.can_view_people_reports)
 def nothing_completed():
     on = _on()
-    within = None if access.is_hr(current_user) else access.managed_paths(current_user)
+    within = access.reach(current_user, people=True).within
     stmt = services.people_without_completion_stmt(on, within)
     page = args.page_number(request.args)
     per_page = 50
@@ -232,7 +230,11 @@ def nothing_completed():
 def status_report():
     on, within = _on(), _within()
     report = services.status_report(
-        db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
+        db.session,
+        on=on,
+        within=within,
+        rest_label=_("Direkt under kommunen"),
+        disclosure=_disclosure(),
     )
     target = report.target.share if report.target else None
     return render_template(
@@ -240,18 +242,17 @@ def status_report():
         **_common(
             on=on,
             report=report,
-            bars=charts.bar_chart(
-                "bars",
-                _("Täckning per förvaltning"),
-                _bars(report.matrix, _hide_small()),
-                target=target,
-            ),
-            line=charts.line_chart(
-                "trend",
-                _("Täckning över tid"),
-                [charts.Point(p.day, p.counts.coverage, p.rebuilt) for p in report.trend],
-                target=target,
-            ),
+            charts={
+                "bars": charts.bar_chart(
+                    "bars", _("Täckning per förvaltning"), _bars(report.matrix), target=target
+                ),
+                "line": charts.line_chart(
+                    "trend",
+                    _("Täckning över tid"),
+                    [charts.Point(p.day, p.counts.coverage, p.rebuilt) for p in report.trend],
+                    target=target,
+                ),
+            },
         ),
     )
 
@@ -263,9 +264,13 @@ def status_report_pdf():
     # The PDF goes to the council: Swedish, whatever language the reader's pages are in.
     with force_locale("sv"):
         report = services.status_report(
-            db.session, on=on, within=within, rest_label=_("Direkt under kommunen")
+            db.session,
+            on=on,
+            within=within,
+            rest_label=_("Direkt under kommunen"),
+            disclosure=_disclosure(),
         )
-        body = pdf.status_report_pdf(report, municipality=_municipality(), hide_small=_hide_small())
+        body = pdf.status_report_pdf(report, municipality=_municipality())
     return Response(
         body,
         mimetype="application/pdf",

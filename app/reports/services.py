@@ -13,11 +13,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased
 
-from app import org
+from app import labels, org
+from app.auth.access import SMALL_GROUP, Disclosure
 from app.dates import add_months
+from app.labels import format_count, format_day, format_points, format_share
 from app.models import (
     Course,
     CoverageSnapshot,
@@ -36,7 +39,6 @@ from app.records import audit
 from app.reports import coverage
 from app.reports.coverage import COVERED, STATUSES, Counts, Scope
 
-SMALL_GROUP = 5  # aggregates below this many people are not shown to the reporter role
 LEVELS: list[str] = [lvl.value for lvl in Level]
 PREVENTION_LEVELS: list[str] = [p.value for p in PreventionLevel]
 TARGET_KEY = "coverage_target"
@@ -66,16 +68,70 @@ def _sum(counts: Sequence[Counts]) -> Counts:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure as this viewer may see it; pages, charts, the PDF and the API only print it."""
+
+    value: float | None  # the share to draw; None when there is none or it is masked
+    text: str  # "66,7 %", "färre än 5" or "–"
+    detail: str = ""  # "7 av 11"
+    masked: bool = False
+
+    @property
+    def short(self) -> str:
+        """For a narrow cell (the heat map)."""
+        return "<5" if self.masked else self.text
+
+    @property
+    def full(self) -> str:
+        """One line of text: "66,7 % (7 av 11)"."""
+        return f"{self.text} ({self.detail})" if self.detail else self.text
+
+
+NONE = Figure(None, "–")
+
+
+@dataclass(frozen=True)
 class Cell:
     counts: Counts
     people: int
+    disclosure: Disclosure = Disclosure.COUNTS  # the viewer's, from access.disclosure
 
     @property
     def coverage(self) -> float | None:
         return self.counts.coverage
 
-    def small(self) -> bool:
-        return 0 < self.people < SMALL_GROUP
+    @property
+    def masked(self) -> bool:
+        """A group of 1–4 people, shown to a viewer whose small groups are masked."""
+        return self.disclosure is Disclosure.MASKED and 0 < self.people < SMALL_GROUP
+
+    @property
+    def figure(self) -> Figure:
+        """The coverage as this viewer sees it."""
+        if not self.counts.total:
+            return NONE
+        if self.masked:
+            return Figure(None, _("färre än 5"), masked=True)
+        detail = _(
+            "%(done)s av %(all)s",
+            done=format_count(self.counts.covered),
+            all=format_count(self.counts.total),
+        )
+        return Figure(self.coverage, format_share(self.coverage), detail)
+
+    def count(self, value: int, *, masked_text: str | None = None) -> Figure:
+        """A count about this group (people, overdue) as this viewer sees it."""
+        if self.masked:
+            return Figure(None, masked_text or _("färre än 5"), masked=True)
+        return Figure(None, format_count(value))
+
+    def gap(self, target: Target | None) -> str:
+        """Against the target: "når målet", "12,5 procentenheter kvar" or "–"."""
+        if target is None or self.coverage is None or self.masked:
+            return "–"
+        if self.coverage >= target.share:
+            return _("når målet")
+        return _("%(gap)s procentenheter kvar", gap=format_points(target.share - self.coverage))
 
 
 EMPTY = Cell(Counts(), 0)
@@ -175,6 +231,7 @@ def matrix(
     title: str,
     course_ids: Sequence[int] | None = None,
     rest_label: str = "",
+    disclosure: Disclosure = Disclosure.COUNTS,
 ) -> Matrix:
     """Tops × levels for some courses (None: every course), with totals.
 
@@ -191,8 +248,8 @@ def matrix(
 
     def cell(counts: Counts, people_key: tuple, people: dict | None) -> Cell:
         if people is None:
-            return Cell(counts, counts.total)
-        return Cell(counts, people.get(people_key, 0))
+            return Cell(counts, counts.total, disclosure)
+        return Cell(counts, people.get(people_key, 0), disclosure)
 
     rows = []
     for top in data.tops:
@@ -204,7 +261,7 @@ def matrix(
             )
             for lvl in LEVELS
         }
-        rows.append(MatrixRow(top, top.name, cells, _total(cells.values())))
+        rows.append(MatrixRow(top, top.name, cells, _total(cells.values(), disclosure)))
     columns = {
         lvl: cell(
             _sum([data.by_level.get((c, lvl), Counts()) for c in courses]), (lvl,), people_cols
@@ -216,24 +273,25 @@ def matrix(
         lvl: Cell(
             _sub(columns[lvl].counts, _sum([r.cells[lvl].counts for r in rows])),
             columns[lvl].people - sum(r.cells[lvl].people for r in rows),
+            disclosure,
         )
         for lvl in LEVELS
     }
     if any(c.counts.total for c in rest.values()):
-        rows.append(MatrixRow(None, rest_label, rest, _total(rest.values())))
+        rows.append(MatrixRow(None, rest_label, rest, _total(rest.values(), disclosure)))
     return Matrix(
         title=title,
         levels=LEVELS,
         rows=rows,
         columns=columns,
-        total=_total(columns.values()),
+        total=_total(columns.values(), disclosure),
         course_ids=courses,
     )
 
 
-def _total(cells: Any) -> Cell:
+def _total(cells: Any, disclosure: Disclosure) -> Cell:
     cells = list(cells)
-    return Cell(_sum([c.counts for c in cells]), sum(c.people for c in cells))
+    return Cell(_sum([c.counts for c in cells]), sum(c.people for c in cells), disclosure)
 
 
 def courses_by_id(session: Session, ids: Sequence[int] | None = None) -> dict[int, Course]:
@@ -527,6 +585,39 @@ def sessions_summary(
 # --- the status report ----------------------------------------------------------------------
 
 
+Shown = str | Figure  # a prepared table cell: text, or a figure as the viewer may see it
+
+
+@dataclass(frozen=True)
+class Table:
+    """`(headers, rows)` of prepared cells; the page and the PDF only lay it out."""
+
+    caption: str
+    headers: list[str]
+    rows: list[list[Shown]]
+    numeric: tuple[int, ...] = ()  # columns that hold numbers (right-aligned)
+    foot: list[Shown] | None = None  # a totals row
+    empty: str = ""  # said instead of a table without rows
+    title: str = ""  # a sub-heading above the table
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    lead: str = ""  # opening words in bold
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    facts: list[tuple[Shown, str]] = field(default_factory=list)  # (figure, what it counts)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    chart: str = ""  # "bars" or "line": drawn beside the tables
+    basis: str = ""  # where the figures come from
+
+
 @dataclass(frozen=True)
 class StatusReport:
     on: date
@@ -554,24 +645,351 @@ class StatusReport:
         points = [p for p in self.trend if p.counts.total]
         return (points[0], points[-1]) if len(points) >= 2 else None
 
+    @property
+    def masks_small(self) -> bool:
+        return self.total.disclosure is Disclosure.MASKED
+
+    @property
+    def required_courses(self) -> int:
+        return sum(1 for line in self.catalogue if line.required)
+
+    @property
+    def on_target(self) -> bool | None:
+        """The whole report's coverage against the target; None without a target or figures."""
+        if self.target is None or self.total.coverage is None or self.total.masked:
+            return None
+        return self.total.coverage >= self.target.share
+
+    # --- the document: what the page and the PDF say, in this order ---------------------------
+
+    @property
+    def kicker(self) -> str:
+        return _("Lägesrapport till kommunstyrelsen")
+
+    @property
+    def title(self) -> str:
+        return _(
+            "Utbildning i att förebygga mäns våld mot kvinnor – läget %(day)s",
+            day=format_day(self.on),
+        )
+
+    @property
+    def intro(self) -> str:
+        return _(
+            "Kommunfullmäktige beslutade i december 2022 att kommunens anställda på alla nivåer "
+            "ska utbildas i att förebygga mäns våld mot kvinnor, våld i nära relationer, "
+            "hedersrelaterat våld och förtryck samt sexuella trakasserier. Rapporten visar den "
+            "delen av arbetet i siffror: vilka utbildningar som finns, hur många som har genomfört "
+            "dem per förvaltning och nivå, och hur det har förändrats över tid."
+        )
+
+    @property
+    def sections(self) -> list[Section]:
+        return [
+            self._summary(),
+            self._courses(),
+            self._administrations(),
+            self._levels(),
+            self._prevention(),
+            self._trend(),
+            self._sessions(),
+            self._about(),
+        ]
+
+    def _summary(self) -> Section:
+        total, t, day = self.total, self.target, format_day(self.on)
+        facts: list[tuple[Shown, str]] = [
+            (total.figure, _("av alla utbildningskrav är uppfyllda")),
+            (format_count(total.people), _("personer omfattas av minst ett krav")),
+        ]
+        if t:
+            by = " " + _("senast %(day)s", day=format_day(t.by)) if t.by else ""
+            facts.append((format_share(t.share), _("är målet") + by))
+        facts.append((format_count(self.sessions.sessions), _("lärarledda tillfällen har hållits")))
+        today = [
+            _(
+                "Det finns %(n)s kurser, varav %(req)s krävs av någon personalgrupp.",
+                n=len(self.catalogue),
+                req=self.required_courses,
+            )
+        ]
+        if total.counts.total and not total.masked:
+            c = total.counts
+            today.append(
+                _(
+                    "Av %(all)s utbildningskrav är %(done)s uppfyllda, det vill säga %(pct)s.",
+                    all=format_count(c.total),
+                    done=format_count(c.covered),
+                    pct=format_share(total.coverage),
+                )
+            )
+            today.append(
+                _(
+                    "%(overdue)s krav är försenade och %(expired)s har gått ut och behöver förnyas.",
+                    overdue=format_count(c.overdue),
+                    expired=format_count(c.expired),
+                )
+            )
+        if self.since_start:
+            first, last = self.since_start
+            progress = [
+                _(
+                    "Sedan första mätningen %(first)s har täckningen gått från %(a)s till %(b)s.",
+                    first=format_day(first.day),
+                    a=format_share(first.counts.coverage),
+                    b=format_share(last.counts.coverage),
+                )
+            ]
+        else:
+            progress = [_("Det finns ännu inte två mätpunkter att jämföra.")]
+        if self.on_target is True:
+            progress.append(_("Målet är nått för kommunen som helhet."))
+        elif self.on_target is False and t is not None and total.coverage is not None:
+            progress.append(
+                _(
+                    "Det återstår %(gap)s procentenheter till målet.",
+                    gap=format_points(t.share - total.coverage),
+                )
+            )
+        return Section(
+            "summary",
+            _("1. Sammanfattning"),
+            facts=facts,
+            paragraphs=[
+                Paragraph(" ".join(today), lead=_("Hur ser arbetet ut i dag?")),
+                Paragraph(" ".join(progress), lead=_("Hur långt har arbetet kommit?")),
+            ],
+            basis=_("Underlag: status per %(day)s enligt definitionen i avsnitt 8.", day=day),
+        )
+
+    def _courses(self) -> Section:
+        rows: list[list[Shown]] = []
+        for line in self.catalogue:
+            if not line.required:
+                who = _("krävs inte (frivillig)")
+            elif line.all_levels:
+                who = _("alla nivåer")
+            else:
+                who = ", ".join(labels.name(labels.LEVEL_GROUP, lvl) for lvl in line.levels)
+            if line.restricted:
+                who += " " + _("(vissa enheter eller yrken)")
+            course = line.course
+            rows.append(
+                [
+                    course.title,
+                    ", ".join(
+                        labels.name(labels.PREVENTION, p) for p in course.prevention_levels or []
+                    ),
+                    who,
+                    format_count(course.minutes or 0),
+                    _("%(n)s månader", n=course.valid_months)
+                    if course.valid_months
+                    else _("gäller tills vidare"),
+                ]
+            )
+        table = Table(
+            _("Kurser, förebyggande nivå och vilka personalnivåer de krävs av"),
+            [_("Kurs"), _("Förebyggande nivå"), _("Krävs av"), _("Minuter"), _("Giltighet")],
+            rows,
+            numeric=(3,),
+            empty=_("Inga kurser är inlästa."),
+        )
+        return Section(
+            "courses", _("2. Vilka utbildningar finns, för vilka nivåer"), tables=[table]
+        )
+
+    def _administrations(self) -> Section:
+        t = self.target
+        table = Table(
+            _("Täckning per förvaltning mot målet"),
+            [_("Förvaltning"), _("Täckning"), _("Mot målet")],
+            [[row.label, row.total.figure, row.total.gap(t)] for row in self.matrix.rows],
+            numeric=(1,),
+            foot=[_("Totalt"), self.total.figure, self.total.gap(t)],
+        )
+        return Section(
+            "adm",
+            _("3. Per förvaltning, mot målet"),
+            tables=[table],
+            chart="bars",
+            basis=_(
+                "Underlag: status per %(day)s; alla kurser som krävs; definition i avsnitt 8.",
+                day=format_day(self.on),
+            ),
+        )
+
+    def _levels(self) -> Section:
+        t, m = self.target, self.matrix
+        levels = Table(
+            _("Täckning per personalnivå mot målet"),
+            [_("Nivå"), _("Täckning"), _("Mot målet")],
+            [
+                [labels.name(labels.LEVEL_GROUP, lvl), m.columns[lvl].figure, m.columns[lvl].gap(t)]
+                for lvl in m.levels
+            ],
+            numeric=(1,),
+        )
+        numeric = tuple(range(1, len(m.levels) + 2))
+        both = Table(
+            _("Täckning per förvaltning och nivå, alla kurser som krävs"),
+            [
+                _("Förvaltning"),
+                *[labels.name(labels.LEVEL_GROUP, lvl) for lvl in m.levels],
+                _("Alla nivåer"),
+            ],
+            [
+                [row.label, *[row.cells[lvl].figure for lvl in m.levels], row.total.figure]
+                for row in m.rows
+            ],
+            numeric=numeric,
+            foot=[_("Totalt"), *[m.columns[lvl].figure for lvl in m.levels], m.total.figure],
+            empty=_("Inga krav gäller här."),
+            title=_("Förvaltning och nivå"),
+        )
+        return Section(
+            "level",
+            _("4. Per nivå, mot målet"),
+            tables=[levels, both],
+            basis=_(
+                "Underlag: status per %(day)s; definition i avsnitt 8.", day=format_day(self.on)
+            ),
+        )
+
+    def _prevention(self) -> Section:
+        prevention = Table(
+            _("Täckning per förebyggande nivå (en kurs kan höra till flera)"),
+            [_("Förebyggande nivå"), _("Täckning")],
+            [[labels.name(labels.PREVENTION, level), c.figure] for level, c in self.per_prevention],
+            numeric=(1,),
+        )
+        courses = Table(
+            _("Täckning per kurs som krävs"),
+            [_("Kurs"), _("Täckning"), _("Försenade")],
+            [
+                [course.title, c.figure, c.count(c.counts.overdue, masked_text="–")]
+                for course, c in self.per_course
+            ],
+            numeric=(1, 2),
+        )
+        return Section(
+            "prev",
+            _("5. Per förebyggande nivå och per kurs"),
+            tables=[prevention, courses],
+            basis=_(
+                "Underlag: status per %(day)s; definition i avsnitt 8.", day=format_day(self.on)
+            ),
+        )
+
+    def _trend(self) -> Section:
+        table = Table(
+            _("Täckning per mätdag (den sista mätningen varje månad)"),
+            [_("Dag"), _("Täckning")],
+            [
+                [format_day(p.day) + ("*" if p.rebuilt else ""), format_share(p.counts.coverage)]
+                for p in self.monthly
+            ],
+            numeric=(1,),
+            empty=_("Inga mätningar ännu."),
+        )
+        return Section(
+            "trend",
+            _("6. Utveckling sedan start"),
+            tables=[table],
+            chart="line",
+            basis=_(
+                "Underlag: daglig ögonblicksbild med samma definition. * = uppbyggd i efterhand "
+                "ur genomförandedatumen med dagens organisation och personal."
+            ),
+        )
+
+    def _sessions(self) -> Section:
+        s = self.sessions
+        if s.sessions:
+            text = _(
+                "%(n)s tillfällen har hållits mellan %(a)s och %(b)s med sammanlagt %(att)s "
+                "deltaganden (%(people)s personer).",
+                n=format_count(s.sessions),
+                a=format_day(s.first),
+                b=format_day(s.last),
+                att=format_count(s.attendances),
+                people=format_count(s.people),
+            )
+        else:
+            text = _("Inga lärarledda tillfällen är registrerade ännu.")
+        tables = []
+        if s.lines:
+            tables.append(
+                Table(
+                    _("Lärarledda tillfällen till och med %(day)s", day=format_day(self.on)),
+                    [_("Kurs eller tillfälle"), _("Tillfällen"), _("Deltaganden")],
+                    [
+                        [line.title, format_count(line.sessions), format_count(line.attendances)]
+                        for line in s.lines
+                    ],
+                    numeric=(1, 2),
+                )
+            )
+        return Section(
+            "sessions",
+            _("7. Lärarledda utbildningstillfällen"),
+            paragraphs=[Paragraph(text)],
+            tables=tables,
+        )
+
+    def _about(self) -> Section:
+        paragraphs = [
+            Paragraph(
+                _(
+                    "Alla siffror gäller %(day)s och är hämtade ur Värna, kommunens "
+                    "utbildningsregister.",
+                    day=format_day(self.on),
+                )
+                + " "
+                + str(self.definition)
+            ),
+            Paragraph(
+                _(
+                    "Nivåer: ledning, chefer, medarbetare och förtroendevalda, enligt HR-systemet. "
+                    "Förebyggande nivåer: främjande (universell, till alla), förebyggande "
+                    "(selektiv, till grupper med förhöjd risk eller särskilt ansvar) och riktad "
+                    "(indikerad, när våld redan förekommer)."
+                )
+            ),
+        ]
+        if self.masks_small:
+            paragraphs.append(
+                Paragraph(
+                    _(
+                        "Grupper med färre än 5 personer visas som ”färre än 5” så att ingen "
+                        "enskild person kan pekas ut."
+                    )
+                )
+            )
+        return Section("def", _("8. Om siffrorna"), paragraphs=paragraphs)
+
 
 def status_report(
-    session: Session, *, on: date, within: list[str] | None = None, rest_label: str = ""
+    session: Session,
+    *,
+    on: date,
+    within: list[str] | None = None,
+    rest_label: str = "",
+    disclosure: Disclosure = Disclosure.COUNTS,
 ) -> StatusReport:
     tops = org.administrations(session, within)
     data = cube(session, on=on, tops=tops, scope=Scope(unit_paths=within))
-    whole = matrix(session, data, title="", rest_label=rest_label)
+    whole = matrix(session, data, title="", rest_label=rest_label, disclosure=disclosure)
     courses = courses_by_id(session, data.course_ids)
     per_course = []
     for cid, course in courses.items():
         counts = _sum([data.by_level.get((cid, lvl), Counts()) for lvl in LEVELS])
-        per_course.append((course, Cell(counts, counts.total)))
+        per_course.append((course, Cell(counts, counts.total, disclosure)))
     per_prevention = []
     for level in PREVENTION_LEVELS:
         ids = [c for c in data.course_ids if level in (courses[c].prevention_levels or [])]
         counts = _sum([data.by_level.get((c, lvl), Counts()) for c in ids for lvl in LEVELS])
         people = sum(data.people(session, ids)[1].values()) if ids else 0
-        per_prevention.append((level, Cell(counts, people)))
+        per_prevention.append((level, Cell(counts, people, disclosure)))
     return StatusReport(
         on=on,
         total=whole.total,

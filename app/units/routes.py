@@ -29,14 +29,15 @@ def _unit_or_abort(unit_id: int) -> OrgUnit:
 @bp.route("/")
 @manager_or_hr
 def index():
-    if access.is_hr(current_user):
+    reach = access.reach(current_user, people=True)
+    if reach.everything:
         units = list(
             db.session.scalars(
                 sa.select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.name)
             )
         )
     else:
-        units = access.managed_units(current_user)
+        units = list(reach.units or ())
     counts = {
         row.key[0]: row.counts
         for row in status_counts(

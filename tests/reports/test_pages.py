@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
+from html import unescape
 
 import pypdf
 import pytest
@@ -156,21 +158,24 @@ def test_status_report_pdf(client, auth, town, app_ctx):
 
     # 1: the summary, figure by figure
     assert "Det finns 2 kurser, varav 2 krävs av någon personalgrupp." in text
+    assert f"{whole.share} ({whole.covered} av {whole.total}) av alla utbildningskrav" in text
+    assert f"{len(whole.people)} personer omfattas av minst ett krav" in text
     assert (
-        f"Av {whole.total} utbildningskrav är {whole.covered} uppfyllda ({whole.share}); "
-        f"{whole.statuses['overdue']} är försenade och {whole.statuses['expired']} har gått ut. "
-        f"{len(whole.people)} personer omfattas."
+        f"Av {whole.total} utbildningskrav är {whole.covered} uppfyllda, det vill säga "
+        f"{whole.share}. {whole.statuses['overdue']} krav är försenade och "
+        f"{whole.statuses['expired']} har gått ut och behöver förnyas."
     ) in text
     # 2: the catalogue
     assert "Chefens ansvar Främjande (universell), Förebyggande (selektiv) Ledning, Chefer" in text
-    assert "Grundkurs Främjande (universell) alla nivåer 36 mån" in text
-    # 3: each administration and the whole municipality (no target set: no gap)
+    assert "Grundkurs Främjande (universell) alla nivåer" in text
+    assert "36 månader" in text
+    # 3: each administration and the total (no target set: no gap)
     for label, by_level in expected.items():
         if label == "Totalt":
             continue
         t = by_level[None]
         assert f"{label} {t.share} ({t.covered} av {t.total}) –" in text, label
-    assert f"Hela kommunen {whole.share} ({whole.covered} av {whole.total}) –" in text
+    assert f"Totalt {whole.share} ({whole.covered} av {whole.total}) –" in text
     # 4: per staff level
     for label, level in [("Chefer", "chef"), ("Medarbetare", "medarbetare")]:
         t = expected["Totalt"][level]
@@ -182,7 +187,7 @@ def test_status_report_pdf(client, auth, town, app_ctx):
     # 6–8
     assert "Inga mätningar ännu." in text
     assert "Inga lärarledda tillfällen är registrerade ännu." in text
-    assert f"Alla siffror gäller {day} och är hämtade ur Värna." in text
+    assert f"Alla siffror gäller {day} och är hämtade ur Värna, kommunens" in text
     assert "färre än 5" not in text  # HR sees every figure
     assert "sida 1/" in text
 
@@ -193,11 +198,34 @@ def test_status_report_pdf_for_the_reporter_and_the_manager(client, auth, town, 
     text = _pdf_text(client.get("/rapporter/lagesrapport.pdf"))
     assert f"Lägesrapport till kommunstyrelsen · {today}" in text
     assert "Utbildningsförvaltningen färre än 5" in text  # three teachers
-    assert "Grupper med färre än 5 personer visas som ”färre än 5”." in text
+    assert "Grupper med färre än 5 personer visas som ”färre än 5” så att ingen enskild" in text
     auth.logout()
     auth.login("chef@test.example")
     text = _pdf_text(client.get("/rapporter/lagesrapport.pdf"))
     soc = expected_matrix(today, within=town["soc"].path)["Totalt"][None]
     assert "Utbildningsförvaltningen" not in text
     assert f"Socialförvaltningen {soc.share} ({soc.covered} av {soc.total})" in text
-    assert f"Hela kommunen {soc.share} ({soc.covered} av {soc.total})" in text
+    assert f"Totalt {soc.share} ({soc.covered} av {soc.total})" in text
+
+
+def _page_text(html: str) -> str:
+    """The status page's article as text, whitespace squeezed, "7 av 11" as the PDF writes it."""
+    article = html.split('<article class="status-report">')[1].split("</article>")[0]
+    article = re.sub(r'<span class="of">([^<]*)</span>', r"(\1)", article)
+    article = re.sub(r'<p class="actions.*?</p>', " ", article, flags=re.S)
+    article = re.sub(r"<(figure|svg).*?</\1>", " ", article, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", article)).split())
+
+
+@pytest.mark.parametrize("email", ["hr@test.example", "rapport@test.example"])
+def test_the_pdf_says_what_the_page_says_in_the_same_order(client, auth, town, email):
+    """One prepared document: every sentence and table cell of the page is in the PDF, in order."""
+    auth.login(email)
+    page = _page_text(client.get("/rapporter/lagesrapport").get_data(as_text=True))
+    pdf = _pdf_text(client.get("/rapporter/lagesrapport.pdf"))
+    position = 0
+    for sentence in re.split(r"(?<=[.:?])\s+", page.split(" ", 1)[1]):  # after the kicker
+        for word in sentence.split():
+            found = pdf.find(word, position)
+            assert found >= 0, (word, sentence)
+            position = found + len(word)
