@@ -46,6 +46,8 @@ def gallra(dry_run: bool, years: int | None) -> None:
     if dry_run:
         click.echo("Torrkörning: ingenting ändrades.")
         return
-    removed = privacy.carry_out_gallring(db.session, plan, actor_id=None)
+    removed = privacy.carry_out_gallring(
+        db.session, plan, actor_id=None, upload_dir=current_app.config["UPLOAD_DIR"]
+    )
     db.session.commit()
     click.echo(f"Gallrat: personuppgifterna för {removed} personer är borttagna.")

@@ -9,6 +9,7 @@ so the reports' counts and trends do not change.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.admin.imports import uploads
+from app.admin.requirements import evidence
 from app.dates import add_months
 from app.models import (
     Attempt,
@@ -23,6 +26,7 @@ from app.models import (
     Completion,
     Employee,
     EmployeeTag,
+    Exemption,
     Progress,
     ReminderLog,
     SessionAttendance,
@@ -177,43 +181,24 @@ def plan_gallring(session: Session, *, today: date, years: int) -> GallringPlan:
     return GallringPlan(cutoff=cutoff, employee_ids=list(ids))
 
 
-def carry_out_gallring(session: Session, plan: GallringPlan, *, actor_id: int | None) -> int:
-    """Remove the personal data; keep anonymous training records for the statistics."""
+def carry_out_gallring(
+    session: Session, plan: GallringPlan, *, actor_id: int | None, upload_dir: str
+) -> int:
+    """Remove the personal data; keep anonymous training records for the statistics.
+
+    Besides the person's own row: their evidence files on disk, their exemptions'
+    reasons, the text of audit events about them (what was done and when stays; ids,
+    counts and flags stay) and any other audit detail that names them by e-mail,
+    employee number or full name. HR-import uploads older than a day (whole staff lists,
+    refused or never confirmed) are removed on every run, whoever is in them.
+    """
+    uploads.remove_old(upload_dir)
     ids = plan.employee_ids
     if not ids:
         return 0
     for chunk_start in range(0, len(ids), 1000):
         chunk = ids[chunk_start : chunk_start + 1000]
-        session.execute(sa.delete(Attempt).where(Attempt.employee_id.in_(chunk)))
-        session.execute(sa.delete(Progress).where(Progress.employee_id.in_(chunk)))
-        session.execute(sa.delete(ReminderLog).where(ReminderLog.employee_id.in_(chunk)))
-        session.execute(sa.delete(EmployeeTag).where(EmployeeTag.employee_id.in_(chunk)))
-        session.execute(
-            sa.update(Completion)
-            .where(Completion.employee_id.in_(chunk))
-            .values(note="", evidence_path=None)
-        )
-        # What they did stays in the audit trail; where they did it from goes.
-        session.execute(
-            sa.update(AuditEvent)
-            .where(AuditEvent.actor_id.in_(chunk), AuditEvent.remote_addr.is_not(None))
-            .values(remote_addr=None)
-        )
-        session.execute(
-            sa.update(Employee)
-            .where(Employee.id.in_(chunk))
-            .values(
-                first_name=ANONYMOUS,
-                last_name="",
-                email=None,
-                employee_number=sa.literal("gallrad-") + sa.cast(Employee.id, sa.String),
-                title="",
-                password_hash=None,
-                start_date=None,
-                last_login_at=None,
-                locale=None,
-            )
-        )
+        _forget(session, chunk, upload_dir)
     audit(
         session,
         None,
@@ -226,3 +211,102 @@ def carry_out_gallring(session: Session, plan: GallringPlan, *, actor_id: int | 
         "gallring: personal data removed for %s people who left before %s", len(ids), plan.cutoff
     )
     return len(ids)
+
+
+def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
+    marks = _identifying_texts(session, chunk)
+    evidence_paths = session.scalars(
+        sa.select(Completion.evidence_path).where(
+            Completion.employee_id.in_(chunk), Completion.evidence_path.is_not(None)
+        )
+    ).all()
+    session.execute(sa.delete(Attempt).where(Attempt.employee_id.in_(chunk)))
+    session.execute(sa.delete(Progress).where(Progress.employee_id.in_(chunk)))
+    session.execute(sa.delete(ReminderLog).where(ReminderLog.employee_id.in_(chunk)))
+    session.execute(sa.delete(EmployeeTag).where(EmployeeTag.employee_id.in_(chunk)))
+    session.execute(
+        sa.update(Completion)
+        .where(Completion.employee_id.in_(chunk))
+        .values(note="", evidence_path=None)
+    )
+    # The exemption stays (it counts in the reports); why it was given goes.
+    session.execute(
+        sa.update(Exemption).where(Exemption.employee_id.in_(chunk)).values(reason="")
+    )
+    # What they did stays in the audit trail; where they did it from goes.
+    session.execute(
+        sa.update(AuditEvent)
+        .where(AuditEvent.actor_id.in_(chunk), AuditEvent.remote_addr.is_not(None))
+        .values(remote_addr=None)
+    )
+    _scrub_audit_details(session, chunk, marks)
+    session.execute(
+        sa.update(Employee)
+        .where(Employee.id.in_(chunk))
+        .values(
+            first_name=ANONYMOUS,
+            last_name="",
+            email=None,
+            employee_number=sa.literal("gallrad-") + sa.cast(Employee.id, sa.String),
+            title="",
+            password_hash=None,
+            start_date=None,
+            last_login_at=None,
+            locale=None,
+        )
+    )
+    for relative in evidence_paths:
+        found = evidence.resolve(upload_dir, relative)
+        if found is not None:
+            found.unlink(missing_ok=True)
+
+
+def _identifying_texts(session: Session, chunk: list[int]) -> list[re.Pattern[str]]:
+    """Patterns for what names these people in free text: e-mail, number, full name."""
+    marks: list[re.Pattern[str]] = []
+    rows = session.execute(
+        sa.select(Employee.email, Employee.employee_number, Employee.first_name, Employee.last_name)
+        .where(Employee.id.in_(chunk))
+    ).all()
+    for email, number, first, last in rows:
+        texts = [email, number, f"{first} {last}".strip() if last else None]
+        for text in texts:
+            if text and len(text) >= 3:
+                marks.append(re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE))
+    return marks
+
+
+def _scrub_audit_details(session: Session, chunk: list[int], marks: list[re.Pattern[str]]) -> None:
+    """Text in the details of events about these people goes (ids, counts and flags stay);
+    so does any text elsewhere in the trail that names one of them."""
+    about = {str(i) for i in chunk}
+    rows = session.execute(
+        sa.select(AuditEvent.id, AuditEvent.target_type, AuditEvent.target_id, AuditEvent.details)
+        .where(AuditEvent.details.is_not(None))
+        .execution_options(yield_per=2000)
+    )
+    changed: list[dict[str, Any]] = []
+    for event_id, target_type, target_id, details in rows:
+        if not details:
+            continue
+        is_about = target_type == "employee" and target_id in about
+        scrubbed = _scrubbed(details, marks, drop_text=is_about)
+        if scrubbed != details:
+            changed.append({"event_id": event_id, "details": scrubbed})
+    for row in changed:
+        session.execute(
+            sa.update(AuditEvent).where(AuditEvent.id == row["event_id"]).values(
+                details=row["details"]
+            )
+        )
+
+
+def _scrubbed(value: Any, marks: list[re.Pattern[str]], *, drop_text: bool) -> Any:
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, marks, drop_text=drop_text) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v, marks, drop_text=drop_text) for v in value]
+    if isinstance(value, str):
+        if drop_text or any(mark.search(value) for mark in marks):
+            return None
+    return value

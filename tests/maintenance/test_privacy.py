@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from datetime import date
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from app import dates
+from app.admin.imports import uploads
+from app.admin.imports.reading import ImportFile
+from app.admin.requirements import evidence
+from app.admin.requirements import services as requirements
 from app.extensions import db
-from app.models import AuditEvent, Completion, Employee
+from app.models import AuditEvent, Completion, Employee, Exemption
 from app.records import audit
 from app.reports import coverage
 
@@ -93,3 +101,115 @@ def test_gallring_removes_personal_data_but_keeps_the_counts(runner, make):
     # a second run finds nobody new
     again = runner.invoke(args=["privacy", "gallra", "--dry-run", "--years", "2"])
     assert ": 0" in again.output
+
+
+# --- gallring leaves nothing that names the person --------------------------------------------
+
+NAME, SURNAME = "Ingrid", "Qvarnström"
+NUMBER, EMAIL = "VN-771204", "ingrid.qvarnstrom@kommun.se"
+TRACES = (f"{NAME} {SURNAME}", SURNAME, NUMBER, EMAIL)
+
+
+def _traces_in_tables() -> list[str]:
+    """Every text (and JSON) column of every table, searched for the person."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        columns = [
+            c for c in table.columns if isinstance(c.type, (sa.String, sa.Text, sa.JSON))
+        ]
+        for column in columns:
+            for value in db.session.scalars(sa.select(column).where(column.is_not(None))):
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                found += [
+                    f"{table.name}.{column.name}: {trace}"
+                    for trace in TRACES
+                    if trace.lower() in text.lower()
+                ]
+    return found
+
+
+def _traces_in_files(folder: Path) -> list[str]:
+    found = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="ignore").lower()
+            found += [f"{path}: {t}" for t in TRACES if t.lower() in text]
+    return found
+
+
+def test_gallring_leaves_nothing_that_names_the_person(app, runner, make, tmp_path, monkeypatch):
+    upload_dir = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(upload_dir))
+    hr = make.employee(is_hr=True, email="hr@kommun.se")
+    unit = make.unit()
+    course = make.course(valid_months=None)
+    rule = make.requirement(course, starts_on=date(2015, 1, 1))
+    person = make.employee(unit=unit, first_name=NAME, last_name=SURNAME, email=EMAIL)
+    colleague = make.employee(unit=unit)
+    person.employee_number = NUMBER
+    person.active, person.end_date = False, date(2018, 1, 1)
+    make.completion(colleague, course, on=date(2016, 1, 1))
+    db.session.commit()
+
+    # HR registers a certificate from elsewhere, with a file and a reason that names her
+    stored = evidence.store(str(upload_dir), "intyg.pdf", f"%PDF-1.4 {NAME} {SURNAME}".encode())
+    requirements.record_external(
+        db.session,
+        employee=person,
+        course=course,
+        title="Webbkurs hos länsstyrelsen",
+        completed_on=date(2016, 1, 1),
+        reason=f"Intyg för {NAME} {SURNAME}, anst.nr {NUMBER}",
+        evidence_path=stored,
+        actor=hr,
+        today=dates.today(),
+    )
+    # an exemption whose reason reveals that she was a victim; HR looked at her record
+    requirements.exempt(
+        db.session,
+        employee=person,
+        requirement=rule,
+        reason="Långtidssjukskriven efter att själv ha utsatts för våld i nära relation",
+        actor=hr,
+    )
+    requirements.exempt(
+        db.session, employee=colleague, requirement=rule, reason="Föräldraledig", actor=hr
+    )
+    audit(db.session, hr, "person.view", "employee", person.id)
+    # her e-mail in an event about something else, kept beside a count that stays
+    audit(db.session, hr, "hr.note", "org_unit", unit.id, {"about": EMAIL, "people": 2})
+    db.session.commit()
+    # a refused HR import two days ago: the whole staff list, her line in it
+    upload_id = uploads.save(
+        units=ImportFile("enheter.csv", b"kod;namn\n1;Enhet\n"),
+        staff=ImportFile("personal.csv", f"{NUMBER};{NAME};{SURNAME};{EMAIL}\n".encode()),
+        mapping_text=None,
+        encoding=None,
+        invite=False,
+        uploaded_by=hr.id,
+    )
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(upload_dir / "hr-import" / upload_id, (two_days_ago, two_days_ago))
+    assert _traces_in_tables() and _traces_in_files(upload_dir)  # the search finds her before
+    before = coverage.status_counts(db.session, on=date(2017, 1, 1), group_by=("course",))
+
+    result = runner.invoke(args=["privacy", "gallra", "--years", "2"])
+    assert result.exit_code == 0, result.output
+
+    db.session.expire_all()
+    assert _traces_in_tables() == []
+    assert _traces_in_files(upload_dir) == []
+    assert not (upload_dir / stored).exists()
+    # the anonymous statistics stay: counts, her exemption (without its reason), the events
+    after = coverage.status_counts(db.session, on=date(2017, 1, 1), group_by=("course",))
+    assert after == before
+    reasons = db.session.execute(sa.select(Exemption.employee_id, Exemption.reason)).all()
+    assert sorted(reasons) == sorted([(person.id, ""), (colleague.id, "Föräldraledig")])
+    note = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "hr.note"))
+    assert note.details == {"about": None, "people": 2}
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(
+            AuditEvent.target_type == "employee", AuditEvent.target_id == str(person.id)
+        )
+    ).all()
+    assert sorted(actions) == ["completion.external", "exemption.create", "person.view"]

@@ -17,8 +17,10 @@ from pathlib import Path
 from flask import current_app
 
 from app.admin.imports.reading import ImportFile
+from app.maintenance import files
 
 MAX_AGE_SECONDS = 24 * 3600
+SUBDIR = "hr-import"
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
@@ -33,8 +35,8 @@ class Upload:
     uploaded_by: int
 
 
-def _root() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "hr-import"
+def _root(upload_dir: str | None = None) -> Path:
+    return Path(upload_dir or current_app.config["UPLOAD_DIR"]) / SUBDIR
 
 
 def save(
@@ -46,12 +48,11 @@ def save(
     invite: bool,
     uploaded_by: int,
 ) -> str:
-    _remove_old()
+    remove_old(current_app.config["UPLOAD_DIR"])
     upload_id = secrets.token_urlsafe(24)
-    folder = _root() / upload_id
-    folder.mkdir(parents=True, mode=0o700)
-    (folder / "units.csv").write_bytes(units.data)
-    (folder / "staff.csv").write_bytes(staff.data)
+    folder = files.private_folder(_root() / upload_id)
+    files.write_private(folder / "units.csv", units.data)
+    files.write_private(folder / "staff.csv", staff.data)
     meta = {
         "units_name": units.name,
         "staff_name": staff.name,
@@ -60,7 +61,7 @@ def save(
         "invite": invite,
         "uploaded_by": uploaded_by,
     }
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    files.write_private(folder / "meta.json", json.dumps(meta, ensure_ascii=False).encode())
     return upload_id
 
 
@@ -90,8 +91,9 @@ def remove(upload_id: str) -> None:
         shutil.rmtree(_root() / upload_id, ignore_errors=True)
 
 
-def _remove_old() -> None:
-    root = _root()
+def remove_old(upload_dir: str) -> None:
+    """Remove uploads older than a day: at the next upload, and at every gallring."""
+    root = _root(upload_dir)
     if not root.is_dir():
         return
     limit = time.time() - MAX_AGE_SECONDS
