@@ -230,9 +230,7 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
         .values(note="", evidence_path=None)
     )
     # The exemption stays (it counts in the reports); why it was given goes.
-    session.execute(
-        sa.update(Exemption).where(Exemption.employee_id.in_(chunk)).values(reason="")
-    )
+    session.execute(sa.update(Exemption).where(Exemption.employee_id.in_(chunk)).values(reason=""))
     # What they did stays in the audit trail; where they did it from goes.
     session.execute(
         sa.update(AuditEvent)
@@ -265,8 +263,9 @@ def _identifying_texts(session: Session, chunk: list[int]) -> list[re.Pattern[st
     """Patterns for what names these people in free text: e-mail, number, full name."""
     marks: list[re.Pattern[str]] = []
     rows = session.execute(
-        sa.select(Employee.email, Employee.employee_number, Employee.first_name, Employee.last_name)
-        .where(Employee.id.in_(chunk))
+        sa.select(
+            Employee.email, Employee.employee_number, Employee.first_name, Employee.last_name
+        ).where(Employee.id.in_(chunk))
     ).all()
     for email, number, first, last in rows:
         texts = [email, number, f"{first} {last}".strip() if last else None]
@@ -295,9 +294,9 @@ def _scrub_audit_details(session: Session, chunk: list[int], marks: list[re.Patt
             changed.append({"event_id": event_id, "details": scrubbed})
     for row in changed:
         session.execute(
-            sa.update(AuditEvent).where(AuditEvent.id == row["event_id"]).values(
-                details=row["details"]
-            )
+            sa.update(AuditEvent)
+            .where(AuditEvent.id == row["event_id"])
+            .values(details=row["details"])
         )
 
 
@@ -306,7 +305,6 @@ def _scrubbed(value: Any, marks: list[re.Pattern[str]], *, drop_text: bool) -> A
         return {k: _scrubbed(v, marks, drop_text=drop_text) for k, v in value.items()}
     if isinstance(value, list):
         return [_scrubbed(v, marks, drop_text=drop_text) for v in value]
-    if isinstance(value, str):
-        if drop_text or any(mark.search(value) for mark in marks):
-            return None
+    if isinstance(value, str) and (drop_text or any(mark.search(value) for mark in marks)):
+        return None
     return value
