@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from app.maintenance import files
+
 MAX_BYTES = 10 * 1024 * 1024
 # What a file says it is, by its first bytes: the name alone proves nothing.
 SIGNATURES = {
@@ -46,10 +48,9 @@ def check(filename: str, data: bytes) -> str:
 def store(upload_dir: str, filename: str, data: bytes) -> str:
     """Write the file under a random name; returns the path relative to UPLOAD_DIR."""
     ext = check(filename, data)
-    folder = Path(upload_dir) / SUBDIR
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = files.private_folder(Path(upload_dir) / SUBDIR)
     name = f"{secrets.token_hex(16)}.{ext}"
-    (folder / name).write_bytes(data)
+    files.write_private(folder / name, data)
     return f"{SUBDIR}/{name}"
 
 
