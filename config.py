@@ -8,8 +8,10 @@ otherwise development).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -55,8 +57,10 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "varna@kommun.example")
     MAIL_SUPPRESS_SEND = False  # app.mail decides: SMTP when MAIL_SERVER is set, else the log
 
-    # Rate limits: in memory by default, Redis in production.
+    # Rate limits: in memory by default, Redis in production (production refuses to
+    # start with memory:// unless RATELIMIT_ALLOW_MEMORY says there is one process only).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ALLOW_MEMORY = _bool("RATELIMIT_ALLOW_MEMORY")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Failed logins: per account, and per client address.
     RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
@@ -117,6 +121,40 @@ CONFIGS: dict[str, type[Config]] = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def production_problems(settings: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """What production must not start with (refusals) and what it should not (warnings).
+
+    Rate limits kept in memory are counted per process, so with several workers or hosts
+    a login limit is multiplied and means little: refused, unless RATELIMIT_ALLOW_MEMORY
+    says one process serves everything. Without MAIL_SERVER, invitation and reset links
+    (secrets) go to the log instead of the person: a loud warning.
+    """
+    if settings.get("ENV_NAME") != "production":
+        return [], []
+    refusals: list[str] = []
+    warnings: list[str] = []
+    in_memory = str(settings.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://")
+    if not settings.get("RATELIMIT_ENABLED", True):
+        warnings.append(
+            "VARNING: RATELIMIT_ENABLED är av i produktion: inloggning och lösenordsåterställning "
+            "har ingen gräns för antalet försök."
+        )
+    elif in_memory and not settings.get("RATELIMIT_ALLOW_MEMORY"):
+        refusals.append(
+            "RATELIMIT_STORAGE_URI saknas (memory://) i produktion: varje process räknar "
+            "inloggningsförsök för sig, så gränserna mångdubblas. Sätt "
+            "RATELIMIT_STORAGE_URI=redis://värd:6379/0, eller RATELIMIT_ALLOW_MEMORY=1 om "
+            "en enda process tar emot alla anrop."
+        )
+    if not settings.get("MAIL_SERVER"):
+        warnings.append(
+            "VARNING: MAIL_SERVER saknas i produktion: ingen e-post skickas. Inbjudningar, "
+            "länkar för nytt lösenord och påminnelser skrivs i stället till loggen, och den "
+            "som kan läsa loggen kan använda länkarna. Sätt MAIL_SERVER."
+        )
+    return refusals, warnings
 
 
 def config_from_env() -> type[Config]:

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, TestingConfig, config_from_env
+from config import Config, TestingConfig, config_from_env, production_problems
 
 # Importing one of these modules attaches its views to its feature's blueprint.
 VIEWS = (
@@ -46,6 +46,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         raise RuntimeError(
             "SECRET_KEY saknas: sätt miljövariabeln SECRET_KEY (krävs utanför utveckling och test)."
         )
+    refusals, warnings = production_problems(app.config)
+    if refusals:
+        raise RuntimeError(" ".join(refusals))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config.get("TRUSTED_PROXIES"):
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -69,6 +72,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from app.auth import access
 
     logs.init_app(app)
+    for warning in warnings:
+        app.logger.warning(warning)
     labels.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

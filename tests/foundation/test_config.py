@@ -51,6 +51,7 @@ def _app_with(suite_app: Flask, base: type, database_url: str, upload_dir: Path)
         UPLOAD_DIR = str(upload_dir)
         MAIL_SERVER = None
         RATELIMIT_STORAGE_URI = "memory://"
+        RATELIMIT_ALLOW_MEMORY = True  # one test process (production refuses memory:// else)
 
     # Outside testing, create_app installs its own log handler on the root logger;
     # put the root logger back as it was, so that the rest of the suite is not affected.
