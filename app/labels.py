@@ -87,6 +87,21 @@ CHANGE_KIND = {
     "emp_email_freed": _l("E-postadress frigörs från avslutat konto"),
 }
 
+# What an audit event about a person was, as "Mina uppgifter" tells that person.
+EVENT = {
+    "person.view": _l("Tittade på dina uppgifter"),
+    "evidence.view": _l("Öppnade ett intyg som hör till dig"),
+    "exemption.create": _l("Undantog dig från ett utbildningskrav"),
+    "exemption.revoke": _l("Tog bort ett undantag för dig"),
+    "completion.external": _l("Registrerade en utbildning du gått någon annanstans"),
+    "account.create_admin": _l("Gav dig administratörsbehörighet"),
+    "account.invitation_resent": _l("Skickade en ny inbjudan till dig"),
+    "account.password_reset_requested": _l("Länk för nytt lösenord begärdes"),
+    "account.password_set": _l("Lösenordet sattes"),
+    "privacy.export_self": _l("Laddade ned dina uppgifter"),
+    "privacy.evidence_self": _l("Laddade ned ett intyg"),
+}
+
 
 def name(names: Mapping[str, Any], code: str | None) -> str:
     """The name of a code in the reader's language; an unknown code is shown as it is."""
@@ -171,6 +186,7 @@ def init_app(app: Flask) -> None:
     filters["change_label"] = lambda code: name(CHANGE_KIND, code)
     filters["manager_role_label"] = lambda code: name(MANAGER_ROLE, code)
     filters["account_role_label"] = lambda code: name(ACCOUNT_ROLE, code)
+    filters["event_label"] = lambda code: name(EVENT, code)
     filters["share"] = format_share
     filters["unit_share"] = lambda share: format_share(share, UNIT_DIGITS)
     filters["points"] = format_points

@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -149,6 +151,20 @@ def my_data_json():
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="mina-uppgifter-varna.json"'},
     )
+
+
+@bp.route("/konto/mina-uppgifter/underlag/<int:completion_id>")
+@login_required
+def my_evidence(completion_id: int):
+    """An evidence file behind one of the person's own records (only their own)."""
+    completion = privacy.own_evidence(db.session, current_user, completion_id) or abort(404)
+    path = privacy.download_own_evidence(
+        db.session, current_user, completion, current_app.config["UPLOAD_DIR"]
+    )
+    if path is None:
+        abort(404)
+    db.session.commit()
+    return send_file(path, as_attachment=True, download_name=privacy.evidence_name(completion))
 
 
 @bp.route("/konto/inbjudan/<token>", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,11 +25,13 @@ from app.models import (
     Attempt,
     AuditEvent,
     Completion,
+    Course,
     Employee,
     EmployeeTag,
     Exemption,
     Progress,
     ReminderLog,
+    Requirement,
     SessionAttendance,
     UnitManager,
 )
@@ -45,8 +48,17 @@ def export_self(session: Session, employee: Employee) -> dict[str, Any]:
     return data
 
 
+# Events whose action ends so are someone looking at the person's record.
+LOOK_SUFFIX = ".view"
+
+
 def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
-    """Everything Värna holds about one person, as plain JSON-able data."""
+    """Everything Värna holds about one person, as plain JSON-able data.
+
+    Exemptions with their reasons, the evidence files behind external records, and every
+    event about the person with who did it and its details (art. 15: who has looked at
+    the record, too).
+    """
     completions = session.scalars(
         sa.select(Completion)
         .where(Completion.employee_id == employee.id)
@@ -70,11 +82,43 @@ def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
         .where(UnitManager.employee_id == employee.id)
         .options(sa.orm.joinedload(UnitManager.unit))
     ).all()
+    granted = session.scalars(
+        sa.select(UnitManager)
+        .where(UnitManager.granted_by_id == employee.id)
+        .options(sa.orm.joinedload(UnitManager.unit), sa.orm.joinedload(UnitManager.employee))
+        .order_by(UnitManager.created_at)
+    ).all()
+    exemptions = session.execute(
+        sa.select(Exemption, Requirement, Course)
+        .join(Requirement, Requirement.id == Exemption.requirement_id)
+        .join(Course, Course.id == Requirement.course_id)
+        .where(Exemption.employee_id == employee.id)
+        .order_by(Exemption.created_at)
+    ).all()
     events = session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.target_type == "employee", AuditEvent.target_id == str(employee.id))
-        .order_by(AuditEvent.occurred_at)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).all()
+    people = _people(
+        session,
+        [e.actor_id for e in events]
+        + [c.recorded_by_id for c in completions]
+        + [x.created_by_id for x, _, _ in exemptions]
+        + [x.revoked_by_id for x, _, _ in exemptions],
+    )
+
+    def who(person_id: int | None) -> dict[str, Any] | None:
+        return _who(people.get(person_id), employee) if person_id is not None else None
+
+    def about(e: AuditEvent) -> dict[str, Any]:
+        return {
+            "occurred_at": _iso(e.occurred_at),
+            "action": e.action,
+            "by": who(e.actor_id),
+            "details": e.details or {},
+        }
+
     return {
         "person": {
             "employee_number": employee.employee_number,
@@ -103,8 +147,18 @@ def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
             }
             for m in managed
         ],
+        "delegations_granted": [
+            {
+                "unit": m.unit.name,
+                "to": m.employee.full_name,
+                "starts_on": _iso(m.starts_on),
+                "ends_on": _iso(m.ends_on),
+            }
+            for m in granted
+        ],
         "completions": [
             {
+                "id": c.id,
                 "course": c.course.title if c.course else c.title,
                 "version": c.course_version.version if c.course_version else None,
                 "completed_at": _iso(c.completed_at),
@@ -112,9 +166,24 @@ def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
                 "score": c.score,
                 "source": c.source,
                 "note": c.note,
+                "recorded_by": who(c.recorded_by_id),
+                "evidence_file": evidence_name(c),
                 "verification_code": c.verification_code,
+                "superseded": c.superseded_by_id is not None,
             }
             for c in completions
+        ],
+        "exemptions": [
+            {
+                "course": course.title,
+                "requirement": requirement.name,
+                "reason": x.reason,
+                "created_at": _iso(x.created_at),
+                "created_by": who(x.created_by_id),
+                "revoked_at": _iso(x.revoked_at),
+                "revoked_by": who(x.revoked_by_id),
+            }
+            for x, requirement, course in exemptions
         ],
         "quiz_attempts": [
             {
@@ -145,10 +214,65 @@ def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
             for a in sessions
         ],
         "reminders": [{"kind": r.kind, "sent_on": _iso(r.sent_on)} for r in reminders],
-        "events_about_me": [
-            {"occurred_at": _iso(e.occurred_at), "action": e.action} for e in events
-        ],
+        "looked_at_my_record": [about(e) for e in events if e.action.endswith(LOOK_SUFFIX)],
+        "events_about_me": [about(e) for e in events],
     }
+
+
+def own_evidence(session: Session, employee: Employee, completion_id: int) -> Completion | None:
+    """One of the person's own records that has an evidence file, or None."""
+    return session.scalar(
+        sa.select(Completion).where(
+            Completion.id == completion_id,
+            Completion.employee_id == employee.id,
+            Completion.evidence_path.is_not(None),
+        )
+    )
+
+
+def download_own_evidence(
+    session: Session, employee: Employee, completion: Completion, upload_dir: str
+) -> Path | None:
+    """The stored file behind one of the person's own records; the download is audited."""
+    if completion.employee_id != employee.id or not completion.evidence_path:
+        return None
+    path = evidence.resolve(upload_dir, completion.evidence_path)
+    if path is None:
+        return None
+    audit(
+        session,
+        employee,
+        "privacy.evidence_self",
+        "employee",
+        employee.id,
+        {"completion_id": completion.id},
+    )
+    return path
+
+
+def evidence_name(completion: Completion) -> str | None:
+    """The name the person's download of an evidence file gets."""
+    if not completion.evidence_path:
+        return None
+    return f"intyg-{completion.id}{Path(completion.evidence_path).suffix}"
+
+
+def _people(session: Session, ids: list[int | None]) -> dict[int, Employee]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    found = session.scalars(sa.select(Employee).where(Employee.id.in_(wanted))).all()
+    return {p.id: p for p in found}
+
+
+def _who(actor: Employee | None, me: Employee) -> dict[str, Any]:
+    """Who did something: a name and the roles they hold now (or that it was the person)."""
+    if actor is None:
+        return {"name": None, "roles": []}
+    if actor.id == me.id:
+        return {"name": actor.full_name, "roles": ["self"]}
+    roles = [r for r, on in (("hr", actor.is_hr), ("reporter", actor.is_reporter)) if on]
+    return {"name": actor.full_name, "roles": roles}
 
 
 def _iso(value: Any) -> str | None:

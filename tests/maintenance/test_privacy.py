@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app import dates
+from app import dates, labels
 from app.admin.imports import uploads
 from app.admin.imports.reading import ImportFile
 from app.admin.requirements import evidence
@@ -212,3 +213,88 @@ def test_gallring_leaves_nothing_that_names_the_person(app, runner, make, tmp_pa
         )
     ).all()
     assert sorted(actions) == ["completion.external", "exemption.create", "person.view"]
+
+
+# --- "Mina uppgifter" holds everything: exemptions, evidence, who looked, event details ----
+
+
+def test_my_data_has_exemptions_evidence_who_looked_and_event_details(
+    app, client, auth, make, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
+    hr = make.employee(email="hr@kommun.se", first_name="Hanna", last_name="Hansson", is_hr=True)
+    chef = make.employee(email="chef@kommun.se", first_name="Cesar", last_name="Chef")
+    course = make.course(title="Grundkurs")
+    rule = make.requirement(course)
+    person = make.employee(email="anna@kommun.se", first_name="Anna")
+    other = make.employee(email="olle@kommun.se")
+    stored = evidence.store(str(tmp_path), "intyg.pdf", b"%PDF-1.4 annas intyg")
+    external = requirements.record_external(
+        db.session,
+        employee=person,
+        course=None,
+        title="Webbkurs hos länsstyrelsen",
+        completed_on=dates.today(),
+        reason="Intyg från länsstyrelsen",
+        evidence_path=stored,
+        actor=hr,
+        today=dates.today(),
+    )
+    requirements.exempt(
+        db.session, employee=person, requirement=rule, reason="Föräldraledig", actor=hr
+    )
+    audit(db.session, chef, "person.view", "employee", person.id)
+    db.session.commit()
+
+    auth.login("anna@kommun.se")
+    data = client.get("/konto/mina-uppgifter.json").get_json()
+    [exemption] = data["exemptions"]
+    assert (exemption["course"], exemption["reason"]) == ("Grundkurs", "Föräldraledig")
+    assert exemption["created_by"] == {"name": "Hanna Hansson", "roles": ["hr"]}
+    [record] = [c for c in data["completions"] if c["evidence_file"]]
+    assert record["note"] == "Intyg från länsstyrelsen"
+    assert record["recorded_by"]["name"] == "Hanna Hansson"
+    [looked] = data["looked_at_my_record"]
+    assert (looked["action"], looked["by"]["name"]) == ("person.view", "Cesar Chef")
+    events = {e["action"]: e for e in data["events_about_me"]}
+    assert events["exemption.create"]["details"]["requirement_id"] == rule.id
+    assert events["completion.external"]["details"]["title"] == "Webbkurs hos länsstyrelsen"
+
+    page = client.get("/konto/mina-uppgifter").get_data(as_text=True)
+    assert "Föräldraledig" in page
+    assert "Cesar Chef" in page
+    download = client.get(f"/konto/mina-uppgifter/underlag/{external.id}")
+    assert download.status_code == 200
+    assert download.data == b"%PDF-1.4 annas intyg"
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "privacy.evidence_self")
+    )
+    # nobody else's evidence through this door, HR's or a colleague's
+    auth.logout()
+    auth.login(other.email)
+    assert client.get(f"/konto/mina-uppgifter/underlag/{external.id}").status_code == 404
+    auth.logout()
+    auth.login("hr@kommun.se")
+    assert client.get(f"/konto/mina-uppgifter/underlag/{external.id}").status_code == 404
+
+
+def _actions_about_a_person() -> set[str]:
+    """Every action app/ writes with an employee as its target (records.audit calls)."""
+    actions = set()
+    for path in Path(labels.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "audit"
+                and len(node.args) >= 4
+                and all(isinstance(a, ast.Constant) for a in node.args[2:4])
+                and node.args[3].value == "employee"
+            ):
+                actions.add(node.args[2].value)
+    return actions
+
+
+def test_every_event_about_a_person_is_told_in_words():
+    actions = _actions_about_a_person()
+    assert {"person.view", "exemption.create"} <= actions
+    assert sorted(actions - set(labels.EVENT)) == []

@@ -67,6 +67,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "auth.change_password": ("GET", everyone()),
     "auth.my_data": ("GET", everyone()),
     "auth.my_data_json": ("GET", everyone()),
+    "auth.my_evidence": ("GET", everyone(404)),  # only one's own records; this one has no file
     "auth.accept_invitation": ("GET", public(400)),  # a bad token: a Swedish message
     "auth.forgot_password": ("GET", public(200)),
     "learning.index": ("GET", everyone()),
@@ -279,6 +280,7 @@ ID_ROUTES_OUTSIDE = [
     "units.delegation_end",
     "reports.unit",
     "learning.certificate",
+    "auth.my_evidence",
 ]
 
 
