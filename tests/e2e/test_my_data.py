@@ -3,7 +3,6 @@ Swedish and events in words, exemptions, evidence and who looked at the record."
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -88,5 +87,3 @@ def test_my_data_fits_the_screen_and_reads_as_words(page, axe, person):
     with page.expect_download() as download:
         page.get_by_role("link", name="Ladda ned underlaget").click()
     assert download.value.suggested_filename.endswith(".pdf")
-    if os.environ.get("VARNA_SCREENSHOTS"):
-        page.screenshot(path=os.environ["VARNA_SCREENSHOTS"] + f"/my-data-{page.viewport_size['width']}.png", full_page=True)
