@@ -320,8 +320,10 @@ def carry_out_gallring(
     ids = plan.employee_ids
     if not ids:
         return 0
-    for chunk_start in range(0, len(ids), 1000):
-        chunk = ids[chunk_start : chunk_start + 1000]
+    chunks = [ids[start : start + 1000] for start in range(0, len(ids), 1000)]
+    # One pass over the audit trail for everyone, before their names are gone.
+    _scrub_audit_details(session, {str(i) for i in ids}, _naming_pattern(session, chunks))
+    for chunk in chunks:
         _forget(session, chunk, upload_dir)
     audit(
         session,
@@ -338,7 +340,6 @@ def carry_out_gallring(
 
 
 def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
-    marks = _identifying_texts(session, chunk)
     evidence_paths = session.scalars(
         sa.select(Completion.evidence_path).where(
             Completion.employee_id.in_(chunk), Completion.evidence_path.is_not(None)
@@ -361,7 +362,6 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
         .where(AuditEvent.actor_id.in_(chunk), AuditEvent.remote_addr.is_not(None))
         .values(remote_addr=None)
     )
-    _scrub_audit_details(session, chunk, marks)
     session.execute(
         sa.update(Employee)
         .where(Employee.id.in_(chunk))
@@ -383,52 +383,52 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
             found.unlink(missing_ok=True)
 
 
-def _identifying_texts(session: Session, chunk: list[int]) -> list[re.Pattern[str]]:
-    """Patterns for what names these people in free text: e-mail, number, full name."""
-    marks: list[re.Pattern[str]] = []
-    rows = session.execute(
-        sa.select(
-            Employee.email, Employee.employee_number, Employee.first_name, Employee.last_name
-        ).where(Employee.id.in_(chunk))
-    ).all()
-    for email, number, first, last in rows:
-        texts = [email, number, f"{first} {last}".strip() if last else None]
-        for text in texts:
-            if text and len(text) >= 3:
-                marks.append(re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE))
-    return marks
+def _naming_pattern(session: Session, chunks: list[list[int]]) -> re.Pattern[str] | None:
+    """What names these people in free text: e-mail, employee number, full name (as whole
+    words, any case)."""
+    texts: set[str] = set()
+    for chunk in chunks:
+        rows = session.execute(
+            sa.select(
+                Employee.email, Employee.employee_number, Employee.first_name, Employee.last_name
+            ).where(Employee.id.in_(chunk))
+        ).all()
+        for email, number, first, last in rows:
+            full_name = f"{first} {last}".strip() if last else ""
+            texts.update(t for t in (email, number, full_name) if t and len(t) >= 3)
+    if not texts:
+        return None
+    either = "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{either})(?!\w)", re.IGNORECASE)
 
 
-def _scrub_audit_details(session: Session, chunk: list[int], marks: list[re.Pattern[str]]) -> None:
+def _scrub_audit_details(session: Session, people: set[str], names: re.Pattern[str] | None) -> None:
     """Text in the details of events about these people goes (ids, counts and flags stay);
     so does any text elsewhere in the trail that names one of them."""
-    about = {str(i) for i in chunk}
     rows = session.execute(
         sa.select(AuditEvent.id, AuditEvent.target_type, AuditEvent.target_id, AuditEvent.details)
         .where(AuditEvent.details.is_not(None))
         .execution_options(yield_per=2000)
     )
-    changed: list[dict[str, Any]] = []
+    changed: list[tuple[int, dict[str, Any]]] = []
     for event_id, target_type, target_id, details in rows:
         if not details:
             continue
-        is_about = target_type == "employee" and target_id in about
-        scrubbed = _scrubbed(details, marks, drop_text=is_about)
+        is_about = target_type == "employee" and target_id in people
+        scrubbed = _scrubbed(details, names, drop_text=is_about)
         if scrubbed != details:
-            changed.append({"event_id": event_id, "details": scrubbed})
-    for row in changed:
+            changed.append((event_id, scrubbed))
+    for event_id, scrubbed in changed:
         session.execute(
-            sa.update(AuditEvent)
-            .where(AuditEvent.id == row["event_id"])
-            .values(details=row["details"])
+            sa.update(AuditEvent).where(AuditEvent.id == event_id).values(details=scrubbed)
         )
 
 
-def _scrubbed(value: Any, marks: list[re.Pattern[str]], *, drop_text: bool) -> Any:
+def _scrubbed(value: Any, names: re.Pattern[str] | None, *, drop_text: bool) -> Any:
     if isinstance(value, dict):
-        return {k: _scrubbed(v, marks, drop_text=drop_text) for k, v in value.items()}
+        return {k: _scrubbed(v, names, drop_text=drop_text) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrubbed(v, marks, drop_text=drop_text) for v in value]
-    if isinstance(value, str) and (drop_text or any(mark.search(value) for mark in marks)):
+        return [_scrubbed(v, names, drop_text=drop_text) for v in value]
+    if isinstance(value, str) and (drop_text or (names is not None and names.search(value))):
         return None
     return value
