@@ -175,6 +175,19 @@ def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
     return can_view_unit(user, unit)
 
 
+def can_backdate_sessions(user: Any) -> bool:
+    """Register an in-person session held longer ago than sessions.MAX_BACKDATE_DAYS: HR."""
+    return is_hr(user)
+
+
+def can_read_hr_notes(user: Any) -> bool:
+    """Read why a person is exempted and HR's notes on a record (may be health data): HR.
+
+    Managers see that an exemption exists and since when, never why.
+    """
+    return is_hr(user)
+
+
 def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
     """The units this person leads as chef (from HR) today; a deputy's units are not here."""
     if not getattr(user, "is_authenticated", False):
