@@ -321,9 +321,9 @@ def person_history(
     recorders = {
         i: (f"{f} {last}", bool(is_hr))
         for i, f, last, is_hr in session.execute(
-            sa.select(
-                Employee.id, Employee.first_name, Employee.last_name, Employee.is_hr
-            ).where(Employee.id.in_(recorder_ids))
+            sa.select(Employee.id, Employee.first_name, Employee.last_name, Employee.is_hr).where(
+                Employee.id.in_(recorder_ids)
+            )
         )
     }
     session_ids = {c.session_id for c in completions if c.session_id}
@@ -384,9 +384,7 @@ def view_person(
     session: Session, *, viewer: Employee, employee: Employee, on: date
 ) -> PersonHistory:
     """A person's history as their manager or HR opens it: the look is an audit event (privacy)."""
-    history = person_history(
-        session, employee, on=on, hr_notes=access.can_read_hr_notes(viewer)
-    )
+    history = person_history(session, employee, on=on, hr_notes=access.can_read_hr_notes(viewer))
     audit(session, viewer, "person.view", "employee", employee.id)
     return history
 

@@ -95,10 +95,7 @@ def register_session(
         problems.append(_("Välj minst en deltagare."))
     if actor.id in ids:
         problems.append(
-            _(
-                "Du kan inte registrera din egen närvaro. "
-                "Be HR eller en annan chef registrera den."
-            )
+            _("Du kan inte registrera din egen närvaro. Be HR eller en annan chef registrera den.")
         )
     if problems:
         raise SessionRejected(problems)

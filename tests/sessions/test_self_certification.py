@@ -113,7 +113,10 @@ def test_hr_sees_a_session_completion_registered_by_a_manager_as_such(app, clien
 
     AuthActions(client).login("hr@k.se")
     page = html.unescape(client.get(f"/enheter/personer/{town['bo'].id}").get_data(as_text=True))
-    assert f"registrerad av chef Cesar {town['chef'].last_name} vid tillfället ”Grundkurs” den {today}" in page
+    assert (
+        f"registrerad av chef Cesar {town['chef'].last_name} vid tillfället ”Grundkurs” den {today}"
+        in page
+    )
 
     # HR's own registration is not a manager's
     hr_session = _form(

@@ -110,7 +110,10 @@ def test_the_form_refuses_a_long_or_far_off_period_and_a_name_outside_reach(clie
         },
     ).get_data(as_text=True)
     latest = dates.add_months(today, 12) - timedelta(days=1)
-    assert f"Till och med: En delegering gäller högst 12 månader: ”Till och med” kan vara senast {latest}." in too_long
+    assert (
+        f"Till och med: En delegering gäller högst 12 månader: ”Till och med” kan vara senast {latest}."
+        in too_long
+    )
 
     far_off = _post(
         client,
