@@ -15,7 +15,7 @@ from app import dates
 from app.auth import access
 from app.extensions import db
 from app.models import Employee, UnitManager
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, csrf_from
 from tests.hr_import.helpers import TODAY, UNITS, employee, files, run, unit
 
 
@@ -130,3 +130,23 @@ def test_the_lists_show_a_delegation_whose_grantor_left_as_not_in_force(app, tow
     (bo,) = [r for r in rows if "Bo Al" in r]
     assert "Gäller inte: den som gav behörigheten får inte längre delegera enheten." in vera
     assert "Gäller inte" not in bo
+
+
+def test_a_deputy_cannot_delegate_further(app, town, make):
+    _delegate(make, unit=town["bof"], deputy=town["vera"], granted_by=town["chef"])
+    client = app.test_client()
+    AuthActions(client).login("vera@k.se")
+    g.pop("_access_cache", None)
+    assert client.get("/enheter/delegering").status_code == 403
+    today = dates.today()
+    data = {
+        "unit_id": town["bof"].id,
+        "deputy": "bo@k.se",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=7)).isoformat(),
+        "csrf_token": csrf_from(client.get("/").get_data(as_text=True)),
+    }
+    assert client.post("/enheter/delegering", data=data).status_code == 403
+    assert not db.session.scalar(
+        sa.select(UnitManager).where(UnitManager.employee_id == town["bo"].id)
+    )
