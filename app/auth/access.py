@@ -18,11 +18,64 @@ import sqlalchemy as sa
 from flask import abort, g, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from app import dates
 from app.extensions import db, login_manager
 from app.models import Employee, ManagerRole, OrgUnit, UnitManager
 from app.org import manager_on
+
+
+def holds_unit(day: date) -> ColumnElement[bool]:
+    """SQL condition on UnitManager: the row gives its holder the unit on `day`.
+
+    A chef's row (from HR) holds for its period. A deputy's row holds for its period
+    and only while the person who granted it may still delegate the unit
+    (grantor_may_delegate). When the HR import ends the chef's role, or the chef
+    leaves, their deputies lose the view at once.
+    """
+    return sa.and_(
+        manager_on(day),
+        sa.or_(UnitManager.role == ManagerRole.CHEF.value, grantor_may_delegate(day)),
+    )
+
+
+def grantor_may_delegate(day: date) -> ColumnElement[bool]:
+    """SQL condition on a deputy's UnitManager row: its grantor may delegate the unit on `day`.
+
+    As can_delegate_unit decides: still employed, and HR or chef of the unit or of a
+    unit above it. A row granted by a deputy, or by nobody, fails: a deputy cannot
+    pass the view on.
+    """
+    grantor = aliased(Employee)
+    chef_row = aliased(UnitManager)
+    chef_unit = aliased(OrgUnit)
+    unit = aliased(OrgUnit)
+    grantor_leads = (
+        sa.select(chef_row.id)
+        .join(chef_unit, chef_unit.id == chef_row.unit_id)
+        .where(
+            chef_row.employee_id == grantor.id,
+            chef_row.role == ManagerRole.CHEF.value,
+            sa.or_(chef_row.starts_on.is_(None), chef_row.starts_on <= day),
+            sa.or_(chef_row.ends_on.is_(None), chef_row.ends_on >= day),
+            chef_unit.active.is_(True),
+            unit.id == UnitManager.unit_id,
+            unit.path.startswith(chef_unit.path),
+        )
+        .correlate_except(chef_row, chef_unit, unit)
+        .exists()
+    )
+    return (
+        sa.select(grantor.id)
+        .where(
+            grantor.id == UnitManager.granted_by_id,
+            grantor.active.is_(True),
+            sa.or_(grantor.is_hr.is_(True), grantor_leads),
+        )
+        .exists()
+    )
 
 
 def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
@@ -40,7 +93,7 @@ def managed_units(user: Any, on: date | None = None) -> list[OrgUnit]:
         .where(
             UnitManager.employee_id == user.id,
             OrgUnit.active.is_(True),
-            manager_on(today),
+            holds_unit(today),
         )
         .order_by(OrgUnit.path)
     )
@@ -122,6 +175,19 @@ def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
     return can_view_unit(user, unit)
 
 
+def can_backdate_sessions(user: Any) -> bool:
+    """Register an in-person session held longer ago than sessions.MAX_BACKDATE_DAYS: HR."""
+    return is_hr(user)
+
+
+def can_read_hr_notes(user: Any) -> bool:
+    """Read why a person is exempted and HR's notes on a record (may be health data): HR.
+
+    Managers see that an exemption exists and since when, never why.
+    """
+    return is_hr(user)
+
+
 def led_units(user: Any, on: date | None = None) -> list[OrgUnit]:
     """The units this person leads as chef (from HR) today; a deputy's units are not here."""
     if not getattr(user, "is_authenticated", False):
@@ -145,6 +211,17 @@ def can_delegate_unit(user: Any, unit: OrgUnit) -> bool:
     if is_hr(user):
         return True
     return any(unit.path.startswith(u.path) for u in led_units(user))
+
+
+def deputy_reach(user: Any, on: date | None = None) -> list[str] | None:
+    """Whom this person may name as a deputy (and see the name of on the delegation form).
+
+    HR anyone (None); a chef the people in the subtrees they lead. Someone from
+    elsewhere in the municipality is HR's to appoint.
+    """
+    if is_hr(user):
+        return None
+    return [u.path for u in led_units(user, on)]
 
 
 def reach_paths(user: Any) -> list[str] | None:

@@ -3,6 +3,11 @@
 The one home of delegation: HR's page (admin/requirements/routes.py, any unit by
 its code) and the manager's page (units/routes.py, the units they lead) both
 grant, end and list through here, with one form (units/forms.py DelegationForm).
+
+A delegation is for a period of at most MAX_MONTHS, starting within
+MAX_LEAD_MONTHS; it gives the view only while its grantor may still delegate the
+unit (access.holds_unit decides, on every request). A chef names deputies among
+the people they lead (access.deputy_reach); anyone else is HR's to appoint.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, joinedload
 
+from app.auth import access
+from app.dates import add_months
+from app.labels import format_day
 from app.models import Employee, ManagerRole, OrgUnit, UnitManager
 from app.org import in_subtrees, manager_on
 from app.records import audit
 
-MAX_DAYS = 366  # a delegation is for a period, not for ever
+MAX_MONTHS = 12  # a delegation is for a period, not for ever
+MAX_LEAD_MONTHS = 3  # and starts soon: no dormant access granted years ahead
 
 
 class DelegationRejected(Exception):
@@ -29,16 +38,23 @@ class DelegationRejected(Exception):
         self.field = field
 
 
-def find_person(session: Session, key: str) -> Employee | None:
-    """A person by e-mail address or employee number."""
+def find_person(session: Session, key: str, *, within: list[str] | None) -> Employee | None:
+    """A person by e-mail address or employee number, among the people in `within` (None: all).
+
+    Someone outside is not found, with the same answer as no one at all: the form
+    tells a chef no name they could not already see.
+    """
     key = key.strip()
     if not key:
         return None
-    return session.scalar(
-        sa.select(Employee).where(
-            sa.or_(sa.func.lower(Employee.email) == key.lower(), Employee.employee_number == key)
-        )
+    stmt = sa.select(Employee).where(
+        sa.or_(sa.func.lower(Employee.email) == key.lower(), Employee.employee_number == key)
     )
+    if within is not None:
+        stmt = stmt.join(OrgUnit, OrgUnit.id == Employee.unit_id).where(
+            in_subtrees(OrgUnit.path, within)
+        )
+    return session.scalar(stmt)
 
 
 def find(session: Session, delegation_id: int) -> UnitManager | None:
@@ -62,11 +78,17 @@ def grant(
     Used by HR's page and the manager's page alike; the caller has checked that the
     actor may delegate the unit (access.can_delegate_unit), and commits.
     """
-    deputy = find_person(session, deputy_key)
+    within = access.deputy_reach(actor, today)
+    deputy = find_person(session, deputy_key, within=within)
     if deputy is None:
-        raise DelegationRejected(
-            _("Ingen person med den e-postadressen eller det numret."), field="deputy"
-        )
+        if within is None:
+            message = _("Ingen person med den e-postadressen eller det numret.")
+        else:
+            message = _(
+                "Ingen person med den e-postadressen eller det numret i de enheter du leder. "
+                "En ställföreträdare från en annan enhet utses av HR."
+            )
+        raise DelegationRejected(message, field="deputy")
     if not deputy.active:
         raise DelegationRejected(_("Personen har ingen aktiv anställning."))
     if deputy.id == actor.id and not actor.is_hr:
@@ -75,8 +97,25 @@ def grant(
         raise DelegationRejected(_("Slutdatum kan inte vara före startdatum."))
     if ends_on < today:
         raise DelegationRejected(_("Perioden har redan tagit slut."))
-    if (ends_on - starts_on).days > MAX_DAYS:
-        raise DelegationRejected(_("En delegering kan gälla högst ett år åt gången."))
+    latest_start = add_months(today, MAX_LEAD_MONTHS)
+    if starts_on > latest_start:
+        raise DelegationRejected(
+            _(
+                "”Från och med” kan ligga högst %(n)s månader fram, senast %(day)s.",
+                n=MAX_LEAD_MONTHS,
+                day=format_day(latest_start),
+            ),
+            field="starts_on",
+        )
+    latest_end = add_months(starts_on, MAX_MONTHS) - timedelta(days=1)
+    if ends_on > latest_end:
+        raise DelegationRejected(
+            _(
+                "En delegering gäller högst %(n)s månader: ”Till och med” kan vara senast %(day)s.",
+                n=MAX_MONTHS,
+                day=format_day(latest_end),
+            )
+        )
     row = session.scalar(
         sa.select(UnitManager).where(
             UnitManager.unit_id == unit.id,
@@ -128,12 +167,15 @@ def end(session: Session, *, delegation: UnitManager, actor: Employee, today: da
 class DelegationRow:
     delegation: UnitManager
     current: bool
+    # The grantor may no longer delegate the unit (left, or no longer its chef):
+    # the row gives nothing (access.holds_unit); it is listed so it can be ended.
+    lapsed: bool = False
 
 
 def delegations(session: Session, *, within: list[str] | None, today: date) -> list[DelegationRow]:
     """Delegations not yet over, for units in the given subtrees (None: all)."""
     stmt = (
-        sa.select(UnitManager)
+        sa.select(UnitManager, access.grantor_may_delegate(today))
         .join(OrgUnit, OrgUnit.id == UnitManager.unit_id)
         .options(joinedload(UnitManager.unit), joinedload(UnitManager.employee))
         .where(
@@ -145,5 +187,6 @@ def delegations(session: Session, *, within: list[str] | None, today: date) -> l
     if within is not None:
         stmt = stmt.where(in_subtrees(OrgUnit.path, within))
     return [
-        DelegationRow(d, d.starts_on is None or d.starts_on <= today) for d in session.scalars(stmt)
+        DelegationRow(d, d.starts_on is None or d.starts_on <= today, lapsed=not backed)
+        for d, backed in session.execute(stmt)
     ]

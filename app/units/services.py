@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from app.args import is_id
+from app.auth import access
+from app.dates import local_day
 from app.models import (
     Completion,
     Course,
@@ -265,6 +267,18 @@ class HistoryEntry:
     completion: Completion
     recorded_by: str
     session_title: str
+    # HR's note on a manual record: empty unless the viewer may read HR's notes.
+    note: str = ""
+    # A session completion registered by someone who is not HR (a manager): HR sees it as such.
+    by_manager: bool = False
+    registered_on: date | None = None  # the day the session was registered, if later than held
+
+
+class ExemptionEntry(NamedTuple):
+    exemption: Exemption
+    requirement: Requirement
+    granted_by: str
+    reason: str | None  # None unless the viewer may read HR's notes: managers never see why
 
 
 @dataclass(frozen=True)
@@ -273,12 +287,18 @@ class PersonHistory:
     statuses: list  # coverage.PairStatus
     courses: dict[int, Course]
     completions: list[HistoryEntry]
-    exemptions: list[tuple[Exemption, Requirement, str]]  # exemption, rule, granted by
+    exemptions: list[ExemptionEntry]
     reminders: list[ReminderLog]
 
 
-def person_history(session: Session, employee: Employee, *, on: date) -> PersonHistory:
-    """Status, date and pass of each record, as what it is; never quiz answers."""
+def person_history(
+    session: Session, employee: Employee, *, on: date, hr_notes: bool = False
+) -> PersonHistory:
+    """Status, date and pass of each record, as what it is; never quiz answers.
+
+    Exemption reasons and HR's notes (they may reveal health or that a person has been
+    a victim) are in the history only with `hr_notes` (access.can_read_hr_notes).
+    """
     statuses = employee_statuses(session, employee.id, on)
     completions = list(
         session.scalars(
@@ -298,22 +318,26 @@ def person_history(session: Session, employee: Employee, *, on: date) -> PersonH
         ).all()
     )
     recorder_ids |= {x.created_by_id for x, _ in exemptions if x.created_by_id}
-    names = {
-        i: f"{f} {last}"
-        for i, f, last in session.execute(
-            sa.select(Employee.id, Employee.first_name, Employee.last_name).where(
+    recorders = {
+        i: (f"{f} {last}", bool(is_hr))
+        for i, f, last, is_hr in session.execute(
+            sa.select(Employee.id, Employee.first_name, Employee.last_name, Employee.is_hr).where(
                 Employee.id.in_(recorder_ids)
             )
         )
     }
     session_ids = {c.session_id for c in completions if c.session_id}
-    titles = dict(
-        session.execute(
-            sa.select(TrainingSession.id, TrainingSession.title).where(
-                TrainingSession.id.in_(session_ids)
-            )
-        ).all()
-    )
+    held = {
+        i: (title, held_on, local_day(created_at) if created_at else None)
+        for i, title, held_on, created_at in session.execute(
+            sa.select(
+                TrainingSession.id,
+                TrainingSession.title,
+                TrainingSession.held_on,
+                TrainingSession.created_at,
+            ).where(TrainingSession.id.in_(session_ids))
+        )
+    }
     reminders = list(
         session.scalars(
             sa.select(ReminderLog)
@@ -328,15 +352,30 @@ def person_history(session: Session, employee: Employee, *, on: date) -> PersonH
         | {r.course_id for r in reminders if r.course_id}
     )
     courses = {c.id: c for c in session.scalars(sa.select(Course).where(Course.id.in_(course_ids)))}
+
+    def entry(c: Completion) -> HistoryEntry:
+        name, by_hr = recorders.get(c.recorded_by_id, ("", False))
+        title, held_on, registered_on = held.get(c.session_id, ("", None, None))
+        return HistoryEntry(
+            c,
+            name,
+            title,
+            note=(c.note or "") if hr_notes else "",
+            by_manager=bool(c.session_id and c.recorded_by_id and not by_hr),
+            registered_on=registered_on if registered_on and registered_on != held_on else None,
+        )
+
     return PersonHistory(
         employee=employee,
         statuses=statuses,
         courses=courses,
-        completions=[
-            HistoryEntry(c, names.get(c.recorded_by_id, ""), titles.get(c.session_id, ""))
-            for c in completions
+        completions=[entry(c) for c in completions],
+        exemptions=[
+            ExemptionEntry(
+                x, r, recorders.get(x.created_by_id, ("", False))[0], x.reason if hr_notes else None
+            )
+            for x, r in exemptions
         ],
-        exemptions=[(x, r, names.get(x.created_by_id, "")) for x, r in exemptions],
         reminders=reminders,
     )
 
@@ -345,7 +384,7 @@ def view_person(
     session: Session, *, viewer: Employee, employee: Employee, on: date
 ) -> PersonHistory:
     """A person's history as their manager or HR opens it: the look is an audit event (privacy)."""
-    history = person_history(session, employee, on=on)
+    history = person_history(session, employee, on=on, hr_notes=access.can_read_hr_notes(viewer))
     audit(session, viewer, "person.view", "employee", employee.id)
     return history
 

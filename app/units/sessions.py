@@ -1,8 +1,9 @@
 """In-person training sessions: who attended, and the completions attendance gives.
 
-A manager may register only people in their own subtrees (HR anyone). Attendees
-come from ticked boxes or from a CSV of employee numbers; either way the whole
-registration is accepted or nothing is.
+A manager may register only people in their own subtrees (HR anyone), never
+themself, and a session held at most MAX_BACKDATE_DAYS ago (HR any past day).
+Attendees come from ticked boxes or from a CSV of employee numbers; either way the
+whole registration is accepted or nothing is.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from app.auth import access
 from app.dates import expiry_for
+from app.labels import format_day
 from app.models import (
     Completion,
     CompletionSource,
@@ -31,6 +34,9 @@ from app.org import in_subtrees
 from app.records import audit, new_verification_code
 
 MAX_CSV_BYTES = 1024 * 1024
+# A session is registered soon after it is held; older training is HR's to register,
+# so a manager cannot backdate their staff's (or anyone's) mandatory training.
+MAX_BACKDATE_DAYS = 30
 HEADER_NAMES = {"anställningsnummer", "anstallningsnummer", "anstnr", "employee_number"}
 
 
@@ -74,9 +80,23 @@ def register_session(
         problems.append(_("Välj en kurs eller skriv en rubrik för tillfället."))
     if draft.held_on > today:
         problems.append(_("Tillfället kan inte registreras före det har hållits."))
+    earliest = today - timedelta(days=MAX_BACKDATE_DAYS)
+    if draft.held_on < earliest and not access.can_backdate_sessions(actor):
+        problems.append(
+            _(
+                "Datum: ett tillfälle kan registreras högst %(n)s dagar i efterhand, "
+                "tidigast %(day)s. Äldre utbildning registreras av HR.",
+                n=MAX_BACKDATE_DAYS,
+                day=format_day(earliest),
+            )
+        )
     ids = sorted(set(attendee_ids))
     if not ids:
         problems.append(_("Välj minst en deltagare."))
+    if actor.id in ids:
+        problems.append(
+            _("Du kan inte registrera din egen närvaro. Be HR eller en annan chef registrera den.")
+        )
     if problems:
         raise SessionRejected(problems)
     allowed = _within(session, ids, reach)

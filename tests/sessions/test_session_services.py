@@ -146,3 +146,28 @@ def test_files_that_are_no_list_of_numbers(town, data, message):
     with pytest.raises(sessions.SessionRejected) as refused:
         sessions.attendees_from_csv(db.session, data, reach=None)
     assert message in refused.value.problems[0]
+
+
+@pytest.mark.parametrize("actor", ["chef", "head", "hr"])
+def test_nobody_registers_their_own_attendance(town, actor):
+    """M4 of the security review: a manager certified their own mandatory training."""
+    with pytest.raises(sessions.SessionRejected) as refused:
+        _register(town, [town["bo"].id, town[actor].id], reach=None, actor=actor)
+    assert refused.value.problems == [
+        "Du kan inte registrera din egen närvaro. Be HR eller en annan chef registrera den."
+    ]
+    assert (_count(TrainingSession), _count(Completion)) == (0, 1)  # the town's one completion
+
+
+def test_a_manager_registers_a_session_at_most_30_days_back_hr_any_day(town):
+    """M4: backdating by managers is limited; older training is HR's to register."""
+    with pytest.raises(sessions.SessionRejected) as refused:
+        _register(town, [town["bo"].id], held_on=TODAY - timedelta(days=31))
+    assert refused.value.problems == [
+        "Datum: ett tillfälle kan registreras högst 30 dagar i efterhand, tidigast 2025-05-11. "
+        "Äldre utbildning registreras av HR."
+    ]
+    assert _count(TrainingSession) == 0
+    assert _register(town, [town["bo"].id], held_on=TODAY - timedelta(days=30)).id
+    old = _register(town, [town["anna"].id], reach=None, actor="hr", held_on=date(2024, 1, 9))
+    assert old.held_on == date(2024, 1, 9)

@@ -38,12 +38,12 @@ def test_ticked_attendees_complete_the_course(client, auth, town, app):
         client,
         town["bof"].id,
         course_id=str(town["course"].id),
-        attendee=[str(town["bo"].id), str(town["chef"].id)],
+        attendee=[str(town["bo"].id), str(town["anna"].id)],
     )
     assert response.status_code == 302
     with app.app_context():
         rows = db.session.scalars(sa.select(Completion).where(Completion.source == "session")).all()
-        assert sorted(c.employee_id for c in rows) == sorted([town["bo"].id, town["chef"].id])
+        assert sorted(c.employee_id for c in rows) == sorted([town["bo"].id, town["anna"].id])
         assert all(c.expires_at is not None and c.session_id for c in rows)
         assert employee_statuses(db.session, town["bo"].id, dates.today())[0].status == "completed"
         assert (

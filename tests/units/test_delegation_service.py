@@ -27,8 +27,8 @@ def _grant(town, key: str, *, actor=None, starts_on=TODAY, ends_on=TODAY + timed
 
 
 def test_grant_by_e_mail_or_number_flushes_audits_and_leaves_the_commit(town):
-    row = _grant(town, " VERA@k.se ")
-    assert (row.unit_id, row.employee_id, row.role) == (town["bof"].id, town["vera"].id, "delegate")
+    row = _grant(town, " BO@k.se ")
+    assert (row.unit_id, row.employee_id, row.role) == (town["bof"].id, town["bo"].id, "delegate")
     assert (row.starts_on, row.ends_on, row.granted_by_id) == (
         TODAY,
         TODAY + timedelta(days=14),
@@ -40,15 +40,15 @@ def test_grant_by_e_mail_or_number_flushes_audits_and_leaves_the_commit(town):
         town["chef"].id,
         str(town["bof"].id),
     )
-    assert event.details["deputy_id"] == town["vera"].id
+    assert event.details["deputy_id"] == town["bo"].id
     # The view commits, not the service: a rollback leaves nothing.
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
 
     # Granting again to the same person moves the period of the one row.
-    again = _grant(town, town["vera"].employee_number, ends_on=TODAY + timedelta(days=30))
+    again = _grant(town, town["bo"].employee_number, ends_on=TODAY + timedelta(days=30))
     db.session.commit()
-    _grant(town, "vera@k.se", ends_on=TODAY + timedelta(days=60))
+    _grant(town, "bo@k.se", ends_on=TODAY + timedelta(days=60))
     rows = db.session.scalars(sa.select(UnitManager).where(UnitManager.role == "delegate")).all()
     assert [(r.id, r.ends_on) for r in rows] == [(again.id, TODAY + timedelta(days=60))]
 
@@ -58,14 +58,35 @@ def test_grant_by_e_mail_or_number_flushes_audits_and_leaves_the_commit(town):
     [
         ("ingen@k.se", None, "deputy", "Ingen person med den e-postadressen"),
         ("chef@k.se", None, "ends_on", "Du kan inte delegera till dig själv."),
-        ("vera@k.se", (TODAY, TODAY - timedelta(days=1)), "ends_on", "Slutdatum kan inte"),
+        ("bo@k.se", (TODAY, TODAY - timedelta(days=1)), "ends_on", "Slutdatum kan inte"),
         (
-            "vera@k.se",
+            "bo@k.se",
             (TODAY - timedelta(days=9), TODAY - timedelta(days=1)),
             "ends_on",
             "Perioden har redan tagit slut.",
         ),
-        ("vera@k.se", (TODAY, TODAY + timedelta(days=400)), "ends_on", "högst ett år"),
+        # M1: at most 12 months, both days counted, and no start years ahead
+        (
+            "bo@k.se",
+            (TODAY, date(2026, 3, 3)),
+            "ends_on",
+            "högst 12 månader: ”Till och med” kan vara senast 2026-03-02.",
+        ),
+        (
+            "bo@k.se",
+            (date(2025, 6, 4), date(2025, 6, 30)),
+            "starts_on",
+            "”Från och med” kan ligga högst 3 månader fram, senast 2025-06-03.",
+        ),
+        (
+            "bo@k.se",
+            (date(2031, 1, 1), date(2031, 12, 31)),
+            "starts_on",
+            "”Från och med” kan ligga högst 3 månader fram",
+        ),
+        # L8: a person outside the chef's units is not found, as if no one had the address
+        ("vera@k.se", None, "deputy", "Ingen person med den e-postadressen eller det numret i"),
+        ("E" + "9" * 6, None, "deputy", "Ingen person med den e-postadressen eller det numret i"),
     ],
 )
 def test_refusals_name_the_field_and_change_nothing(town, key, period, field, message):
@@ -77,8 +98,26 @@ def test_refusals_name_the_field_and_change_nothing(town, key, period, field, me
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
 
 
+def test_the_longest_period_and_the_latest_start_are_accepted(town):
+    year = _grant(town, "bo@k.se", starts_on=TODAY, ends_on=date(2026, 3, 2))
+    assert year.ends_on == date(2026, 3, 2)
+    later = _grant(town, "anna@k.se", starts_on=date(2025, 6, 3), ends_on=date(2026, 6, 2))
+    assert later.starts_on == date(2025, 6, 3)
+
+
+def test_a_chef_names_deputies_among_their_own_people_hr_anyone(town):
+    # L8: the chef of Barn och familj cannot look up Vera (Vuxen) by address or number
+    for key in ("vera@k.se", town["vera"].employee_number):
+        with pytest.raises(delegation.DelegationRejected) as refused:
+            _grant(town, key)
+        assert "Vera" not in str(refused.value)
+    # the head of the administration leads Vuxen too, and HR reaches everyone
+    assert _grant(town, "vera@k.se", actor=town["head"]).employee_id == town["vera"].id
+    assert _grant(town, "olle@k.se", actor=town["hr"]).employee_id == town["olle"].id
+
+
 def test_a_person_who_has_left_gets_no_delegation(town, make):
-    make.employee(unit=town["vux"], email="slutat@k.se", active=False)
+    make.employee(unit=town["bof"], email="slutat@k.se", active=False)
     with pytest.raises(delegation.DelegationRejected, match="ingen aktiv anställning"):
         _grant(town, "slutat@k.se")
 
@@ -89,7 +128,7 @@ def test_hr_may_name_themself(town):
 
 
 def test_find_end_and_list(town):
-    row = _grant(town, "vera@k.se", starts_on=TODAY + timedelta(days=2))
+    row = _grant(town, "bo@k.se", starts_on=TODAY + timedelta(days=2))
     db.session.commit()
     chef_row = db.session.scalar(
         sa.select(UnitManager).where(UnitManager.employee_id == town["chef"].id)

@@ -86,3 +86,50 @@ def test_hr_delegates_by_unit_code_and_an_unknown_person_is_named(client, auth, 
         )
         == 1
     )
+
+
+def test_the_form_refuses_a_long_or_far_off_period_and_a_name_outside_reach(client, auth, make):
+    """M1 and L8 of the security review, through the manager's form."""
+    root = make.unit("Kommunen")
+    unit = make.unit("Hemtjänst 1", parent=root)
+    elsewhere = make.unit("Förskola 1", parent=root)
+    make.employee(unit=unit, email="chef@k.se", level="chef", manages=(unit,))
+    make.employee(unit=unit, email="ersattare@k.se")
+    make.employee(unit=elsewhere, email="annan@k.se", first_name="Nils", last_name="Andersson")
+    auth.login("chef@k.se")
+    today = dates.today()
+
+    too_long = _post(
+        client,
+        "/enheter/delegering",
+        {
+            "unit_id": unit.id,
+            "deputy": "ersattare@k.se",
+            "starts_on": today.isoformat(),
+            "ends_on": dates.add_months(today, 12).isoformat(),
+        },
+    ).get_data(as_text=True)
+    latest = dates.add_months(today, 12) - timedelta(days=1)
+    assert (
+        f"Till och med: En delegering gäller högst 12 månader: ”Till och med” kan vara senast {latest}."
+        in too_long
+    )
+
+    far_off = _post(
+        client,
+        "/enheter/delegering",
+        {
+            "unit_id": unit.id,
+            "deputy": "ersattare@k.se",
+            "starts_on": (today + timedelta(days=5 * 365)).isoformat(),
+            "ends_on": (today + timedelta(days=6 * 365)).isoformat(),
+        },
+    ).get_data(as_text=True)
+    assert "Från och med: ”Från och med” kan ligga högst 3 månader fram" in far_off
+
+    outsider = _post(
+        client, "/enheter/delegering", {"unit_id": unit.id, "deputy": "annan@k.se", **_period()}
+    ).get_data(as_text=True)
+    assert "Ingen person med den e-postadressen eller det numret i de enheter du leder." in outsider
+    assert "Andersson" not in outsider
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UnitManager)) == 1
