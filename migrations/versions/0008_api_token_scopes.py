@@ -10,35 +10,35 @@ Revises: 0006_drop_renewal_window
 Create Date: 2026-12-01 04:00:00
 
 """
-
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
 
-revision = "0008_api_token_scopes"
-down_revision = "0006_drop_renewal_window"
+
+revision = '0008_api_token_scopes'
+down_revision = '0006_drop_renewal_window'
 branch_labels = None
 depends_on = None
 
-ALL_SCOPES = ["completions", "units", "courses", "coverage"]
+ALL_SCOPES = ['completions', 'units', 'courses', 'coverage']
 
 
 def upgrade():
-    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("expires_on", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("scopes", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("unit_id", sa.Integer(), nullable=True))
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('scopes', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('unit_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
-            batch_op.f("fk_api_tokens_unit_id_org_units"), "org_units", ["unit_id"], ["id"]
+            batch_op.f('fk_api_tokens_unit_id_org_units'), 'org_units', ['unit_id'], ['id']
         )
     conn = op.get_bind()
     tokens = sa.table(
-        "api_tokens",
-        sa.column("id", sa.Integer()),
-        sa.column("created_at", sa.DateTime()),
-        sa.column("expires_on", sa.Date()),
-        sa.column("scopes", sa.JSON()),
+        'api_tokens',
+        sa.column('id', sa.Integer()),
+        sa.column('created_at', sa.DateTime()),
+        sa.column('expires_on', sa.Date()),
+        sa.column('scopes', sa.JSON()),
     )
     for token_id, created_at in conn.execute(sa.select(tokens.c.id, tokens.c.created_at)).all():
         if isinstance(created_at, str):  # SQLite hands back text
@@ -48,14 +48,14 @@ def upgrade():
             .where(tokens.c.id == token_id)
             .values(expires_on=created_at.date() + timedelta(days=365), scopes=ALL_SCOPES)
         )
-    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.alter_column("expires_on", existing_type=sa.Date(), nullable=False)
-        batch_op.alter_column("scopes", existing_type=sa.JSON(), nullable=False)
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.alter_column('expires_on', existing_type=sa.Date(), nullable=False)
+        batch_op.alter_column('scopes', existing_type=sa.JSON(), nullable=False)
 
 
 def downgrade():
-    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_api_tokens_unit_id_org_units"), type_="foreignkey")
-        batch_op.drop_column("unit_id")
-        batch_op.drop_column("scopes")
-        batch_op.drop_column("expires_on")
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_api_tokens_unit_id_org_units'), type_='foreignkey')
+        batch_op.drop_column('unit_id')
+        batch_op.drop_column('scopes')
+        batch_op.drop_column('expires_on')
