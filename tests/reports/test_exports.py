@@ -515,14 +515,18 @@ def test_every_xlsx_column_is_wide_enough_for_its_header(client, auth, town, kin
     auth.login("hr@test.example")
     sheet = _sheet(export(client, typ=kind, format="xlsx"))
     header = [cell.value for cell in sheet[1]]
+    # every column has a width stored in the file (not the spreadsheet program's default);
+    # a <col> element may cover several columns of the same width
     widths = {
-        cell.column_letter: sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]
+        column: dim.width
+        for dim in sheet.column_dimensions.values()
+        for column in range(dim.min, dim.max + 1)
     }
+    assert sorted(widths) == [cell.column for cell in sheet[1]]
     for cell in sheet[1]:
-        width = widths[cell.column_letter]
-        assert width and width >= len(cell.value), (cell.value, width)
+        assert widths[cell.column] >= len(cell.value), (cell.value, widths[cell.column])
     # the unit's full path is the widest text in the records: it is not cut to the header
     if kind == "records":
         column = header.index("Enhet") + 1
         longest = max(len(row[column - 1].value) for row in sheet.iter_rows(min_row=2))
-        assert sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width > longest
+        assert widths[column] > longest
