@@ -46,7 +46,7 @@ def token_required(scope: str):
             except services.TokenRefused as refused:
                 return _error(401, str(refused))
             g.api_token = token
-            try:
+            try:  # Flask-Limiter counts and checks on entering; one count per token
                 with limiter.shared_limit(_rate_limit, scope="api-token", key_func=_token_key):
                     pass
             except RateLimitExceeded:
