@@ -65,6 +65,8 @@ class Config:
     # Failed logins: per account, and per client address.
     RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
     RATELIMIT_LOGIN_ADDRESS = os.environ.get("RATELIMIT_LOGIN_ADDRESS", "100 per hour")
+    # Every API request, per token (app/api/routes.py).
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "120 per minute")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "varna")
     RATELIMIT_HEADERS_ENABLED = True
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # number of proxies setting X-Forwarded-For

@@ -55,7 +55,13 @@ ERROR = {
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "Bad parameter", 401: "No or invalid token", 404: "Not found"}
+    text = {
+        400: "Bad parameter",
+        401: "No token, or one that is unknown, revoked, expired or whose creator is no longer HR",
+        403: "The token's scope does not include this endpoint (or this unit)",
+        404: "Not found",
+        429: "Too many requests with this token (see Retry-After)",
+    }
     return {
         str(c): {
             "description": text[c],
@@ -101,8 +107,13 @@ def document() -> dict[str, Any]:
             "description": (
                 "Read-only access to training records, units, courses and coverage. "
                 "Tokens are created and revoked by HR (Administration › API-nycklar) and sent as "
-                "`Authorization: Bearer <token>`. Every coverage figure uses the same definition "
-                "as the reports. Reads of training records are audited."
+                "`Authorization: Bearer <token>` (the scheme in any case). A token is limited to "
+                "some endpoints (its scopes: `completions`, `units`, `courses`, `coverage`), "
+                "optionally to one unit and the units below it, and to a last day (at most 12 "
+                "months ahead); it stops working at once when the HR person who made it is no "
+                "longer active HR. Each token is rate limited (429 with Retry-After). Every "
+                "coverage figure uses the same definition as the reports. Reads of training "
+                "records are audited. Times without an offset are Swedish time (Europe/Stockholm)."
             ),
         },
         "servers": [{"url": "/api/v1"}],
@@ -173,14 +184,20 @@ def document() -> dict[str, Any]:
                         {
                             "name": "since",
                             "in": "query",
-                            "schema": {"type": "string", "format": "date-time"},
+                            "schema": {"type": "string", "format": "date-time", "minLength": 1},
+                            "description": (
+                                "ISO 8601 time, e.g. `2026-01-01T00:00:00Z`. Without an offset "
+                                "(`2026-01-01T00:00:00`, or a date alone) it is read as Swedish "
+                                "time (Europe/Stockholm), so midnight is Swedish midnight. "
+                                "Empty: 400."
+                            ),
                         },
                         CURSOR,
                         LIMIT,
                     ],
                     "responses": {
                         **_ok(page({"$ref": "#/components/schemas/Completion"})),
-                        **_errors(400, 401),
+                        **_errors(400, 401, 403, 429),
                     },
                 }
             },
@@ -190,7 +207,7 @@ def document() -> dict[str, Any]:
                     "parameters": [CURSOR, LIMIT],
                     "responses": {
                         **_ok(page({"$ref": "#/components/schemas/Unit"})),
-                        **_errors(400, 401),
+                        **_errors(400, 401, 403, 429),
                     },
                 }
             },
@@ -209,7 +226,7 @@ def document() -> dict[str, Any]:
                                 },
                             }
                         ),
-                        **_errors(401),
+                        **_errors(401, 403, 429),
                     },
                 }
             },
@@ -226,7 +243,9 @@ def document() -> dict[str, Any]:
                         {
                             "name": "on",
                             "in": "query",
-                            "schema": {"type": "string", "format": "date"},
+                            "schema": {"type": "string", "format": "date", "minLength": 1},
+                            "description": "the day (YYYY-MM-DD); absent: today in Sweden. "
+                            "Empty: 400.",
                         },
                         {"name": "course", "in": "query", "schema": {"type": "string"}},
                     ],
@@ -265,7 +284,7 @@ def document() -> dict[str, Any]:
                                 },
                             }
                         ),
-                        **_errors(400, 401, 404),
+                        **_errors(400, 401, 403, 404, 429),
                     },
                 }
             },

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, g, jsonify, request
+from flask import abort, current_app, g, jsonify, request
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from app import dates, org
 from app.api import bp, openapi, services
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Course
 
 MAX_LIMIT = 1000
@@ -27,23 +27,51 @@ def _error(status: int, message: str):
     return response
 
 
-def token_required(view):
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any):
-        token = services.authenticate(db.session, request.headers.get("Authorization"))
-        if token is None:
-            return _error(401, "En giltig API-nyckel krävs (Authorization: Bearer …).")
-        g.api_token = token
-        try:
-            response = view(*args, **kwargs)
-        except services.BadRequest as error:
-            db.session.rollback()
-            return _error(400, str(error))
-        services.touch(db.session, token)
-        db.session.commit()
-        return response
+def _token_key() -> str:
+    return f"api-token:{g.api_token.id}"
 
-    return wrapped
+
+def _rate_limit() -> str:
+    return current_app.config["RATELIMIT_API"]
+
+
+def token_required(scope: str):
+    """A live token whose scope includes `scope`; every use counts against its rate limit."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            try:
+                token = services.authenticate(db.session, request.headers.get("Authorization"))
+            except services.TokenRefused as refused:
+                return _error(401, str(refused))
+            g.api_token = token
+            try:  # Flask-Limiter counts and checks on entering; one count per token
+                with limiter.shared_limit(_rate_limit, scope="api-token", key_func=_token_key):
+                    pass
+            except RateLimitExceeded:
+                return _error(
+                    429, "För många anrop med den här API-nyckeln. Försök igen om en stund."
+                )
+            services.touch(db.session, token)
+            if scope not in token.scopes:
+                db.session.commit()
+                return _error(
+                    403, f"API-nyckeln gäller inte {scope} (den gäller {', '.join(token.scopes)})."
+                )
+            try:
+                response = view(*args, **kwargs)
+            except services.BadRequest as error:
+                db.session.rollback()
+                services.touch(db.session, token)
+                db.session.commit()
+                return _error(400, str(error))
+            db.session.commit()
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 @bp.after_request
@@ -74,7 +102,7 @@ def openapi_document():
 
 
 @bp.get("/completions")
-@token_required
+@token_required("completions")
 def completions():
     page = services.read_completions(
         db.session,
@@ -87,31 +115,36 @@ def completions():
 
 
 @bp.get("/units")
-@token_required
+@token_required("units")
 def units():
-    page = services.units_page(db.session, cursor=request.args.get("cursor"), limit=_limit(500))
+    page = services.units_page(
+        db.session,
+        cursor=request.args.get("cursor"),
+        limit=_limit(500),
+        within=services.token_unit_path(db.session, g.api_token),
+    )
     return jsonify({"items": page.items, "next_cursor": page.next_cursor})
 
 
 @bp.get("/courses")
-@token_required
+@token_required("courses")
 def courses():
     return jsonify({"items": services.courses_list(db.session)})
 
 
 @bp.get("/units/<code>/coverage")
-@token_required
+@token_required("coverage")
 def unit_coverage(code: str):
     if not code.isprintable():
         abort(404, description="Ingen enhet har den koden.")
     unit = org.unit_by_code(db.session, code)
     if unit is None:
         abort(404, description=f"Ingen enhet har koden '{code}'.")
+    within = services.token_unit_path(db.session, g.api_token)
+    if within is not None and not unit.path.startswith(within):
+        abort(403, description=f"API-nyckeln gäller inte enheten '{code}'.")
     on_arg = request.args.get("on")
-    try:
-        on = date.fromisoformat(on_arg) if on_arg else dates.today()
-    except ValueError as error:
-        raise services.BadRequest(f"on: '{on_arg}' är inget datum (ÅÅÅÅ-MM-DD)") from error
+    on = services.parse_day(on_arg) if on_arg is not None else dates.today()
     course = None
     if slug := request.args.get("course"):
         if not slug.isprintable():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app import args, dates
+from app.auth import access
 from app.models import (
     ApiToken,
     Completion,
@@ -21,11 +24,16 @@ from app.models import (
     OrgUnit,
     utcnow,
 )
+from app.org import in_subtrees
 from app.records import audit
 from app.reports import coverage, services
 from app.reports.coverage import STATUSES, Counts, Scope
 
 PREFIX = "varna_"
+MAX_MONTHS = 12  # the longest a token may live
+
+# What a token may read: one scope per endpoint. Only "completions" names people.
+SCOPES = ("completions", "units", "courses", "coverage")
 
 
 def _hash(token: str) -> str:
@@ -33,13 +41,58 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, *, name: str, actor: Employee) -> tuple[ApiToken, str]:
-    """A new read-only token; the plain value is returned once and never stored."""
+class TokenRefused(ValueError):
+    """A token that exists but may not be used now; the message says why (in Swedish)."""
+
+
+def latest_expiry(today: date) -> date:
+    return dates.add_months(today, MAX_MONTHS)
+
+
+def create_token(
+    session: Session,
+    *,
+    name: str,
+    actor: Employee,
+    expires_on: date | None = None,
+    scopes: Iterable[str] = SCOPES,
+    unit: OrgUnit | None = None,
+) -> tuple[ApiToken, str]:
+    """A new read-only token; the plain value is returned once and never stored.
+
+    Without `expires_on` it lives the longest allowed (MAX_MONTHS).
+    """
+    today = dates.today()
+    expires_on = expires_on or latest_expiry(today)
+    if not today <= expires_on <= latest_expiry(today):
+        raise ValueError(f"expires_on {expires_on} is not within {MAX_MONTHS} months")
+    chosen = [s for s in SCOPES if s in set(scopes)]
+    if not chosen:
+        raise ValueError("a token needs at least one scope")
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(name=name.strip()[:200], token_hash=_hash(plain), created_by_id=actor.id)
+    token = ApiToken(
+        name=name.strip()[:200],
+        token_hash=_hash(plain),
+        created_by_id=actor.id,
+        expires_on=expires_on,
+        scopes=chosen,
+        unit_id=unit.id if unit else None,
+    )
     session.add(token)
     session.flush()
-    audit(session, actor, "api.token_create", "api_token", token.id, {"name": token.name})
+    audit(
+        session,
+        actor,
+        "api.token_create",
+        "api_token",
+        token.id,
+        {
+            "name": token.name,
+            "expires_on": expires_on.isoformat(),
+            "scopes": chosen,
+            "unit": unit.code if unit else None,
+        },
+    )
     session.flush()
     return token, plain
 
@@ -51,17 +104,52 @@ def revoke_token(session: Session, *, token: ApiToken, actor: Employee) -> None:
         session.flush()
 
 
-def authenticate(session: Session, header: str | None) -> ApiToken | None:
-    """The live token named by an `Authorization: Bearer …` header, or None."""
-    if not header or not header.startswith("Bearer "):
+def bearer(header: str | None) -> str | None:
+    """The credentials of an `Authorization: Bearer …` header (the scheme in any case)."""
+    scheme, _, credentials = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer":
         return None
-    plain = header.removeprefix("Bearer ").strip()
-    if not plain.startswith(PREFIX):
-        return None
-    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash(plain)))
-    if token is None or token.revoked_at is not None:
-        return None
+    return credentials.strip() or None
+
+
+def refusal(session: Session, token: ApiToken) -> str | None:
+    """Why this token may not be used now, or None. Checked on every request."""
+    if token.revoked_at is not None:
+        return "API-nyckeln är återkallad."
+    if dates.today() > token.expires_on:
+        return f"API-nyckeln gick ut {token.expires_on.isoformat()}."
+    creator = session.get(Employee, token.created_by_id) if token.created_by_id else None
+    if not access.may_keep_api_tokens(creator):
+        return "Den som skapade API-nyckeln har inte längre HR-behörighet."
+    return None
+
+
+def authenticate(session: Session, header: str | None) -> ApiToken:
+    """The live token named by the Authorization header; TokenRefused if there is none."""
+    plain = bearer(header)
+    token = None
+    if plain and plain.startswith(PREFIX):
+        token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash(plain)))
+    if token is None:
+        raise TokenRefused("En giltig API-nyckel krävs (Authorization: Bearer …).")
+    if problem := refusal(session, token):
+        raise TokenRefused(problem)
     return token
+
+
+def token_unit_path(session: Session, token: ApiToken) -> str | None:
+    """The path of the subtree the token is limited to, or None for everything."""
+    if token.unit_id is None:
+        return None
+    return session.scalar(sa.select(OrgUnit.path).where(OrgUnit.id == token.unit_id))
+
+
+def token_units(session: Session, tokens: Iterable[ApiToken]) -> dict[int, OrgUnit]:
+    """The units the tokens are limited to, by id (one query)."""
+    ids = {t.unit_id for t in tokens if t.unit_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
 
 
 def list_tokens(session: Session) -> list[ApiToken]:
@@ -91,12 +179,20 @@ def decode_cursor(cursor: str, n: int) -> list[str]:
     return parts
 
 
-def parse_timestamp(value: str) -> datetime:
+def parse_timestamp(value: str, name: str = "since") -> datetime:
+    """An ISO 8601 time; one without an offset (or a bare date) is Swedish time."""
     try:
         ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as error:
-        raise BadRequest(f"since: '{value}' är ingen ISO 8601-tidpunkt") from error
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+        raise BadRequest(f"{name}: '{value}' är ingen ISO 8601-tidpunkt") from error
+    return ts if ts.tzinfo else ts.replace(tzinfo=dates.STOCKHOLM)
+
+
+def parse_day(value: str, name: str = "on") -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise BadRequest(f"{name}: '{value}' är inget datum (ÅÅÅÅ-MM-DD)") from error
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -117,9 +213,15 @@ class Page:
 
 
 def completions_page(
-    session: Session, *, since: datetime | None, cursor: str | None, limit: int
+    session: Session,
+    *,
+    since: datetime | None,
+    cursor: str | None,
+    limit: int,
+    within: str | None = None,
 ) -> Page:
-    """Completions recorded at or after `since`, oldest first, paged by (created_at, id).
+    """Completions recorded at or after `since`, oldest first, paged by (created_at, id);
+    with `within` (a unit path), only of people whose unit lies in that subtree.
 
     Completions are never edited: a correction is a new row, and the row it replaces
     gets `superseded_by`; both come through this feed.
@@ -146,8 +248,13 @@ def completions_page(
     )
     if since is not None:
         stmt = stmt.where(Completion.created_at >= since)
+    if within is not None:
+        unit = sa.orm.aliased(OrgUnit)
+        stmt = stmt.join(unit, unit.id == Employee.unit_id).where(in_subtrees(unit.path, [within]))
     if cursor:
         at, last_id = decode_cursor(cursor, 2)
+        if not args.is_id(last_id):  # an id too big for the database was a 500
+            raise BadRequest("cursor: ogiltig")
         try:
             after, after_id = parse_timestamp(at), int(last_id)
         except (BadRequest, ValueError) as error:
@@ -181,7 +288,10 @@ def completions_page(
     return Page(items, next_cursor)
 
 
-def units_page(session: Session, *, cursor: str | None, limit: int) -> Page:
+def units_page(
+    session: Session, *, cursor: str | None, limit: int, within: str | None = None
+) -> Page:
+    """Units by id; with `within` (a unit path), only that subtree."""
     parent = sa.orm.aliased(OrgUnit)
     stmt = (
         sa.select(OrgUnit, parent.code)
@@ -189,9 +299,11 @@ def units_page(session: Session, *, cursor: str | None, limit: int) -> Page:
         .order_by(OrgUnit.id)
         .limit(limit + 1)
     )
+    if within is not None:
+        stmt = stmt.where(in_subtrees(OrgUnit.path, [within]))
     if cursor:
         (last,) = decode_cursor(cursor, 1)
-        if not last.isdigit():
+        if not args.is_id(last):
             raise BadRequest("cursor: ogiltig")
         stmt = stmt.where(OrgUnit.id > int(last))
     rows = session.execute(stmt).all()
@@ -287,7 +399,11 @@ def read_completions(
     name of the HR person who made the token.
     """
     page = completions_page(
-        session, since=parse_timestamp(since) if since else None, cursor=cursor, limit=limit
+        session,
+        since=parse_timestamp(since) if since is not None else None,
+        cursor=cursor,
+        limit=limit,
+        within=token_unit_path(session, token),
     )
     audit(
         session,

@@ -149,6 +149,11 @@ def can_export(user: Any) -> bool:
     return is_hr(user)
 
 
+def may_keep_api_tokens(user: Any) -> bool:
+    """An API token works only while the person who made it is active and may export."""
+    return user is not None and bool(user.active) and can_export(user)
+
+
 def can_view_unit(user: Any, unit: OrgUnit) -> bool:
     """See the people of a unit (names and statuses): HR, or a manager above it."""
     if is_hr(user):

@@ -56,6 +56,9 @@ class CoverageSnapshot(db.Model):
 
 
 class ApiToken(db.Model):
+    """A read-only key for another system: some endpoints, optionally one unit's subtree,
+    until a day; it works only while its creator is active HR (app/api/services.py)."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +68,12 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last Stockholm day the token works.
+    expires_on: Mapped[date]
+    # The endpoints it may read (api.services.SCOPES).
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON)
+    # Only this unit and the units below it; None: the whole municipality.
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_units.id"))
 
 
 class JobLock(db.Model):

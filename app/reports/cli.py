@@ -94,7 +94,7 @@ def export(
             _fail(f"--course: ingen kurs heter '{course_slug}'.")
     f = exports.ExportFilters(
         on=_day(on_, "--on") or dates.today(),
-        unit=unit,
+        **exports.ExportFilters.of_unit(unit),
         course_id=course_id,
         date_from=_day(date_from, "--from"),
         date_to=_day(date_to, "--to"),

@@ -1,9 +1,14 @@
 """Tabular output: services return (headers, rows); one writer makes CSV or XLSX of them.
 
 CSV is what Swedish Excel opens without a wizard: UTF-8 with BOM, semicolons, CRLF,
-decimal comma. Cells that a spreadsheet would read as a formula are neutralised.
+decimal comma. CSV cells that a spreadsheet would read as a formula are neutralised
+with an apostrophe; XLSX needs none: a text cell is written as text, never a formula.
 Both writers stream: memory stays flat however many rows there are. Headers and names
 come from app/labels.py, in Swedish whatever the language of the person exporting.
+
+The filters carry plain values (a unit's code and path, not the OrgUnit): the web
+download is written after its audit event is committed, when the request's objects
+are expired, and on a real server no longer attached to a session (review L6).
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ Table = tuple[list[str], Iterable[tuple[Any, ...]]]
 @dataclass(frozen=True)
 class ExportFilters:
     on: date
-    unit: OrgUnit | None = None
+    unit_code: str | None = None
+    unit_path: str | None = None  # the unit and everything below it
     course_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -54,7 +60,7 @@ class ExportFilters:
     def describe(self) -> dict[str, Any]:
         return {
             "on": self.on.isoformat(),
-            "unit": self.unit.code if self.unit else None,
+            "unit": self.unit_code,
             "course_id": self.course_id,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
@@ -63,9 +69,14 @@ class ExportFilters:
 
     @property
     def unit_paths(self) -> list[str] | None:
-        if self.unit is not None:
-            return [self.unit.path]
+        if self.unit_path is not None:
+            return [self.unit_path]
         return self.within
+
+    @staticmethod
+    def of_unit(unit: OrgUnit | None) -> dict[str, str | None]:
+        """unit_code and unit_path of a unit (or None: the whole municipality)."""
+        return {"unit_code": unit.code if unit else None, "unit_path": unit.path if unit else None}
 
 
 class InvalidFilter(ValueError):
@@ -135,14 +146,17 @@ def csv_chunks(headers: list[str], rows: Iterable[tuple[Any, ...]]) -> Iterator[
 
 
 EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+WIDTH_SAMPLE = 200  # rows read to size the columns
+MIN_WIDTH, MAX_WIDTH = 6, 60
 
 
 def _xlsx_row(row: tuple[Any, ...]) -> list[Any]:
+    """Numbers and day serials as numbers; text as it is (written with write_string)."""
     out: list[Any] = []
     for value in row:
         kind = type(value)
         if kind is str:
-            out.append("'" + value if value[:1] in FORMULA_CHARS else value)
+            out.append(value)
         elif kind is date:
             out.append(
                 float(value.toordinal() - EXCEL_EPOCH)
@@ -156,11 +170,29 @@ def _xlsx_row(row: tuple[Any, ...]) -> list[Any]:
     return out
 
 
+def _width(value: Any) -> int:
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float):
+        return 7
+    return len(str(value)) if value is not None else 0
+
+
+def column_widths(headers: list[str], sample: list[tuple[Any, ...]]) -> list[int]:
+    """A width for every column: its header or its widest value in the sample, bounded."""
+    widths = []
+    for col, header in enumerate(headers):
+        widest = max([len(str(header)), *(_width(row[col]) for row in sample)])
+        widths.append(min(max(widest + 2, MIN_WIDTH), MAX_WIDTH))
+    return widths
+
+
 def write_xlsx(headers: list[str], rows: Iterable[tuple[Any, ...]], target: Any) -> int:
     """Write the table to an XLSX file (a path or a binary file); returns the row count.
 
-    constant_memory mode writes each row to disk as it comes; dates and shares get
-    their number format from the column, so each row is one write_row call.
+    constant_memory mode writes each row to disk as it comes. Every column gets a width
+    from the header and the first rows; dates and shares get their number format from
+    the column. Text goes through write_string, so "=1+1" is the text "=1+1".
     """
     workbook = xlsxwriter.Workbook(
         target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -169,19 +201,23 @@ def write_xlsx(headers: list[str], rows: Iterable[tuple[Any, ...]], target: Any)
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     share = workbook.add_format({"num_format": labels.XLSX_SHARE_FORMAT})
-    sheet.write_row(0, 0, [neutralise(h) for h in headers], bold)
-    sheet.freeze_panes(1, 0)
     iterator = iter(rows)
-    first = next(iterator, None)
+    sample = list(itertools.islice(iterator, WIDTH_SAMPLE))
+    for col, width in enumerate(column_widths(headers, sample)):
+        kinds = {type(row[col]) for row in sample if row[col] is not None}
+        fmt = day if kinds & {date, datetime} else share if float in kinds else None
+        sheet.set_column(col, col, width, fmt)
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, str(header), bold)
+    sheet.freeze_panes(1, 0)
     n = 0
-    if first is not None:
-        for col, value in enumerate(first):
-            if isinstance(value, date):
-                sheet.set_column(col, col, 11, day)
-            elif isinstance(value, float):
-                sheet.set_column(col, col, 9, share)
-        for n, row in enumerate(itertools.chain([first], iterator), start=1):
-            sheet.write_row(n, 0, _xlsx_row(row))
+    write_string, write = sheet.write_string, sheet.write
+    for n, row in enumerate(itertools.chain(sample, iterator), start=1):
+        for col, value in enumerate(_xlsx_row(row)):
+            if type(value) is str:
+                write_string(n, col, value)
+            elif value is not None:
+                write(n, col, value)
     workbook.close()
     return n
 
@@ -205,7 +241,7 @@ def chunks(fmt: str, table: Table) -> Iterator[bytes]:
 
 
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to a text/* type
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

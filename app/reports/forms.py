@@ -28,10 +28,8 @@ class TargetForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    """A GET form: filters for a download (no state changes, so no CSRF token)."""
-
-    class Meta:
-        csrf = False
+    """The choices for a download. The file comes only from a POST with the CSRF token:
+    an export is an audited copy of personal data, which no cross-site link may start."""
 
     typ = SelectField(
         _l("Vad"),

@@ -302,8 +302,8 @@ def target():
     return render_template("reports/target.html", **_common(form=form, current=current))
 
 
-def _export_form() -> ExportForm:
-    form = ExportForm(request.args)
+def _export_form(formdata=None) -> ExportForm:
+    form = ExportForm(formdata)
     courses = db.session.scalars(sa.select(Course).order_by(Course.title)).all()
     form.kurs.choices = [SelectChoice("", _("Alla kurser"))] + [
         SelectChoice(str(c.id), c.title) for c in courses
@@ -314,13 +314,23 @@ def _export_form() -> ExportForm:
 @bp.route("/export")
 @access.require(access.can_export)
 def export_form():
-    return render_template("reports/export.html", **_common(form=_export_form()))
+    """The export form; choices in the query string fill it in (a GET never makes a file)."""
+    return render_template("reports/export.html", **_common(form=_export_form(request.args)))
 
 
-@bp.route("/export/ladda-ned")
+@bp.get("/export/ladda-ned")
+@access.require(access.can_export)
+def export_bookmark():
+    """An old bookmark or a link to a download: the form with its choices, not the file."""
+    query = request.query_string.decode("ascii", "replace")
+    return redirect(url_for("reports.export_form") + (f"?{query}" if query else ""))
+
+
+@bp.post("/export/ladda-ned")
 @access.require(access.can_export)
 def export_download():
-    form = _export_form()
+    """The file: only from the form (POST with its CSRF token), so no link can start it."""
+    form = _export_form(request.form)
     errors = []
     if not form.validate():
         errors = [e for f in form for e in f.errors]
@@ -335,8 +345,8 @@ def export_download():
         return render_template("reports/export.html", **_common(form=form, errors=errors)), 400
     f = exports.ExportFilters(
         on=dates.today(),
-        unit=unit,
-        course_id=int(course) if course.isdigit() else None,
+        **exports.ExportFilters.of_unit(unit),
+        course_id=int(course) if args.is_id(course) else None,
         date_from=form.fran.data,
         date_to=form.till.data,
         status=form.status.data or None,

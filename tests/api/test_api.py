@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app import dates
 from app.api import services
 from app.extensions import db
 from app.models import ApiToken, AuditEvent, Completion, CourseVersion
@@ -308,7 +309,11 @@ def test_hr_creates_token_once_and_revokes(client, auth, town, app_ctx):
     auth.login("hr@test.example")
     page = client.get("/admin/api-nycklar/")
     token = csrf_from(page.get_data(as_text=True))
-    created = client.post("/admin/api-nycklar/", data={"name": "Lön", "csrf_token": token})
+    last_day = dates.add_months(dates.today(), 6).isoformat()
+    created = client.post(
+        "/admin/api-nycklar/",
+        data={"name": "Lön", "scopes": ["courses"], "expires_on": last_day, "csrf_token": token},
+    )
     html = created.get_data(as_text=True)
     plain = html.split('<code class="token">')[1].split("<")[0]
     assert plain.startswith("varna_")

@@ -27,17 +27,25 @@ def test_a_token_is_shown_once_stored_hashed_and_revoked_once(town):
     assert plain not in token.token_hash
     assert services.authenticate(db.session, f"Bearer {plain}") is token
     for header in (None, "", plain, f"Basic {plain}", "Bearer varna_wrong", "Bearer other"):
-        assert services.authenticate(db.session, header) is None
+        with pytest.raises(services.TokenRefused, match="En giltig API-nyckel krävs"):
+            services.authenticate(db.session, header)
     (created,) = _events("api.token_create")
+    last_day = dates.add_months(dates.today(), services.MAX_MONTHS)
     assert (created.actor_id, created.target_id, created.details) == (
         hr.id,
         str(token.id),
-        {"name": "Lönesystemet"},
+        {
+            "name": "Lönesystemet",
+            "expires_on": last_day.isoformat(),  # the longest allowed when none is given
+            "scopes": list(services.SCOPES),
+            "unit": None,
+        },
     )
     services.revoke_token(db.session, token=token, actor=hr)
     services.revoke_token(db.session, token=token, actor=hr)  # once is enough
     assert token.revoked_at is not None
-    assert services.authenticate(db.session, f"Bearer {plain}") is None
+    with pytest.raises(services.TokenRefused, match="återkallad"):
+        services.authenticate(db.session, f"Bearer {plain}")
     assert len(_events("api.token_revoke")) == 1
 
 

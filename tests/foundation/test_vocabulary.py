@@ -25,9 +25,10 @@ import sqlalchemy as sa
 from app import dates, labels
 from app.api import services as api_services
 from app.extensions import db
-from app.models import Completion
+from app.models import Completion, Employee
 from app.units.sessions import SessionDraft, register_session
 from tests.conftest import csrf_from
+from tests.reports.downloads import export
 
 # The names chosen, once: what every Swedish output must say.
 CHEF, CHEFS = "Chef", "Chefer"
@@ -161,13 +162,13 @@ def page(client, url: str) -> str:
 
 
 def _csv(client, kind: str) -> list[list[str]]:
-    response = client.get(f"/rapporter/export/ladda-ned?typ={kind}&format=csv")
+    response = export(client, typ=kind, format="csv")
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
 
 
 def _xlsx(client, kind: str) -> list[tuple]:
-    response = client.get(f"/rapporter/export/ladda-ned?typ={kind}&format=xlsx")
+    response = export(client, typ=kind, format="xlsx")
     assert response.status_code == 200
     return list(
         openpyxl.load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)
@@ -269,7 +270,8 @@ def test_every_output_names_level_status_and_source_alike(client, auth, unit, sm
     # exports, the PDF, the certificate, the API document
     assert_files_in_swedish(_files(client, unit))
     # the API's own answers are codes, the ones the document names
-    _, token = api_services.create_token(db.session, name="t", actor=unit["chef"])
+    hr = db.session.scalar(sa.select(Employee).where(Employee.email == "hr@k.se"))
+    _, token = api_services.create_token(db.session, name="t", actor=hr)  # only HR's work
     db.session.commit()
     bearer = {"Authorization": f"Bearer {token}"}
     (item,) = client.get("/api/v1/completions", headers=bearer).json["items"]

@@ -16,6 +16,8 @@ from app.dates import add_months
 from app.extensions import db
 from app.models import AuditEvent, Completion, Course, Employee, OrgUnit
 from app.reports import exports
+from tests.conftest import csrf_from
+from tests.reports.downloads import export
 from tests.reports.expected import expected_statuses
 
 EVIL = '=HYPERLINK("http://x.example","klicka")'
@@ -44,18 +46,23 @@ def test_csv_is_what_swedish_excel_opens():
     assert rows[2][0] == "Örjan Åström"
 
 
-def test_xlsx_has_no_formulas(tmp_path):
+def test_xlsx_text_is_text_without_an_apostrophe_and_never_a_formula(tmp_path):
+    """In XLSX a text cell is never run, so "=1+1" stays "=1+1" (outputs review, point 1)."""
     path = tmp_path / "x.xlsx"
-    n = exports.write_xlsx(["Namn", "Dag"], [(EVIL, date(2026, 1, 2)), ("Åsa", None)], str(path))
-    assert n == 2
+    hostile = [EVIL, "=1+1", "@SUM(1;2)", "-2+3", "+46 8 123", "\tflik"]
+    n = exports.write_xlsx(
+        ["Namn", "Dag"], [*((v, date(2026, 1, 2)) for v in hostile), ("Åsa", None)], str(path)
+    )
+    assert n == len(hostile) + 1
     sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet
-    assert "&apos;=HYPERLINK" in sheet or "'=HYPERLINK" in sheet
-    assert "Åsa" in sheet
+    cells = [row[0] for row in openpyxl.load_workbook(path).active.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == [*hostile, "Åsa"]  # exactly as stored, no apostrophe
+    assert {c.data_type for c in cells} == {"s"}
 
 
-def _records(client, query=""):
-    response = client.get(f"/rapporter/export/ladda-ned?typ=records&format=csv{query}")
+def _records(client, **choices):
+    response = export(client, typ="records", format="csv", **choices)
     text = response.get_data().decode("utf-8-sig")
     return response, list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
 
@@ -72,12 +79,12 @@ def test_web_export_records_with_filters_and_audit(client, auth, town, make, app
     assert rows[0][0] == "Anställningsnummer"
     assert len(rows) == 1 + 10  # every completion
     assert any(r[1] == "'" + EVIL for r in rows[1:])
-    _, soc = _records(client, "&enhet=SOC")
+    _, soc = _records(client, enhet="SOC")
     assert len(soc) == 1 + 8
     assert all("Socialförvaltningen" in r[4] for r in soc[1:])
-    _, june = _records(client, f"&fran={year}-05-01&till={year}-06-30")
+    _, june = _records(client, fran=f"{year}-05-01", till=f"{year}-06-30")
     assert len(june) == 1 + 3  # the chef's and the politician's in May, the staff's in June
-    _, course = _records(client, f"&kurs={town['chefs'].id}")
+    _, course = _records(client, kurs=str(town["chefs"].id))
     assert len(course) == 1 + 1
     events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export.records"))
     assert len(list(events)) == 4
@@ -85,17 +92,23 @@ def test_web_export_records_with_filters_and_audit(client, auth, town, make, app
 
 def test_web_export_refuses_bad_filters(client, auth, town):
     auth.login("hr@test.example")
-    response = client.get("/rapporter/export/ladda-ned?typ=records&format=csv&enhet=NOPE")
+    response = export(client, typ="records", format="csv", enhet="NOPE")
     assert response.status_code == 400
     assert "NOPE" in response.get_data(as_text=True)
-    response = client.get("/rapporter/export/ladda-ned?typ=records&format=csv&status=overdue")
+    response = export(client, typ="records", format="csv", status="overdue")
     assert response.status_code == 400
 
 
 def test_export_is_hr_only(client, auth, town):
     for email in ("rapport@test.example", "chef@test.example"):
         auth.login(email)
-        assert client.get("/rapporter/export/ladda-ned?typ=records&format=csv").status_code == 403
+        assert client.get("/rapporter/export").status_code == 403
+        page = client.get("/").get_data(as_text=True)
+        response = client.post(
+            "/rapporter/export/ladda-ned",
+            data={"csrf_token": csrf_from(page), "typ": "records", "format": "csv"},
+        )
+        assert response.status_code == 403
         auth.logout()
 
 
@@ -121,7 +134,7 @@ def _unit_names() -> dict[int, tuple[str, str]]:
 def test_xlsx_coverage_download(client, auth, town, app_ctx):
     today = dates.today()
     auth.login("hr@test.example")
-    response = client.get("/rapporter/export/ladda-ned?typ=coverage&format=xlsx")
+    response = export(client, typ="coverage", format="xlsx")
     assert response.status_code == 200
     assert response.mimetype == exports.MIMETYPES["xlsx"]
     assert (
@@ -179,7 +192,7 @@ def test_xlsx_records_download_has_real_dates_and_no_formulas(client, auth, town
     db.session.commit()
     make.completion(town["staff"], town["basic"], on=date(town["year"], 6, 1))
     auth.login("hr@test.example")
-    response = client.get("/rapporter/export/ladda-ned?typ=records&format=xlsx&enhet=IFO")
+    response = export(client, typ="records", format="xlsx", enhet="IFO")
     assert response.status_code == 200
     sheet = _sheet(response)
     rows = list(sheet.iter_rows(values_only=True))
@@ -206,7 +219,7 @@ def test_xlsx_records_download_has_real_dates_and_no_formulas(client, auth, town
         expected.append(
             (
                 e.employee_number,
-                "'" + e.first_name if e.first_name == EVIL else e.first_name,
+                e.first_name,  # EVIL too: as text, without an apostrophe
                 e.last_name,
                 *names[e.unit_id],
                 "Medarbetare",
@@ -282,7 +295,7 @@ def test_snapshot_of_a_day_to_come_is_refused(runner, town, app_ctx):
 
 def test_control_characters_in_unit_code_are_a_400(client, auth, town):
     auth.login("hr@test.example")
-    response = client.get("/rapporter/export/ladda-ned?typ=records&format=csv&enhet=A%00")
+    response = export(client, typ="records", format="csv", enhet="A\x00")
     assert response.status_code == 400
 
 
@@ -450,3 +463,70 @@ def test_rebuilt_history_matches_each_day_s_figures(runner, town, app_ctx):
         covered = sum(s in ("completed", "expiring") for s in statuses)
         assert (point.counts.covered, point.counts.total) == (covered, len(statuses)), point.day
     assert points[0].counts.covered < points[-1].counts.covered
+
+
+# --- starting an export: only the form's POST (review I4 / issue 15) ------------------------
+
+
+def _export_events() -> int:
+    return db.session.scalar(
+        db.select(db.func.count()).where(AuditEvent.action.startswith("export."))
+    )
+
+
+def test_a_link_cannot_start_an_export_it_opens_the_form(client, auth, town, app_ctx):
+    auth.login("hr@test.example")
+    # a bookmark or a cross-site link to the old download address
+    link = "/rapporter/export/ladda-ned?typ=coverage&format=xlsx&enhet=SOC"
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        "/rapporter/export?typ=coverage&format=xlsx&enhet=SOC"
+    )
+    page = client.get(link, follow_redirects=True)
+    assert page.status_code == 200
+    assert "attachment" not in page.headers.get("Content-Disposition", "")
+    html = page.get_data(as_text=True)
+    assert '<form method="post" action="/rapporter/export/ladda-ned"' in html
+    assert '<option selected value="coverage">' in html  # the link's choices, ready to press
+    assert 'value="SOC"' in html
+    # a forged form post without the page's CSRF token
+    forged = client.post(
+        "/rapporter/export/ladda-ned", data={"typ": "records", "format": "csv", "enhet": "SOC"}
+    )
+    assert forged.status_code == 400
+    assert "säkerhetstoken" in forged.get_data(as_text=True)
+    assert _export_events() == 0
+    # pressing Ladda ned on the form makes the file, and the audit event
+    response = export(client, typ="coverage", format="xlsx", enhet="SOC")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert _export_events() == 1
+
+
+def test_the_csv_download_says_its_charset_once(client, auth, town):
+    auth.login("hr@test.example")
+    response = export(client, typ="records", format="csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+@pytest.mark.parametrize("kind", ["records", "coverage"])
+def test_every_xlsx_column_is_wide_enough_for_its_header(client, auth, town, kind):
+    auth.login("hr@test.example")
+    sheet = _sheet(export(client, typ=kind, format="xlsx"))
+    header = [cell.value for cell in sheet[1]]
+    # every column has a width stored in the file (not the spreadsheet program's default);
+    # a <col> element may cover several columns of the same width
+    widths = {
+        column: dim.width
+        for dim in sheet.column_dimensions.values()
+        for column in range(dim.min, dim.max + 1)
+    }
+    assert sorted(widths) == [cell.column for cell in sheet[1]]
+    for cell in sheet[1]:
+        assert widths[cell.column] >= len(cell.value), (cell.value, widths[cell.column])
+    # the unit's full path is the widest text in the records: it is not cut to the header
+    if kind == "records":
+        column = header.index("Enhet") + 1
+        longest = max(len(row[column - 1].value) for row in sheet.iter_rows(min_row=2))
+        assert widths[column] > longest

@@ -10,6 +10,7 @@ from app.api import services as api_services
 from app.extensions import db
 from app.reports import coverage, services
 from app.reports.coverage import Scope
+from tests.reports.downloads import export
 
 
 def test_every_output_agrees_for_one_administration(client, auth, runner, town, app_ctx, tmp_path):
@@ -31,7 +32,7 @@ def test_every_output_agrees_for_one_administration(client, auth, runner, town, 
     assert figure in status.split('<th scope="row">Socialförvaltningen</th>')[1].split("</tr>")[0]
 
     # coverage export (web and CLI) for the same subtree
-    response = client.get("/rapporter/export/ladda-ned?typ=coverage&format=csv&enhet=SOC")
+    response = export(client, typ="coverage", format="csv", enhet="SOC")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
     total = sum(int(r[header.index("Totalt")]) for r in body)

@@ -100,7 +100,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "reports.status_report_pdf": ("GET", report_readers()),
     "reports.nothing_completed": ("GET", managers()),
     "reports.export_form": ("GET", hr_only()),
-    "reports.export_download": ("GET", hr_only(400)),  # no choices made
+    "reports.export_bookmark": ("GET", hr_only(302)),  # a link: to the form, never the file
+    "reports.export_download": ("POST", hr_only(400)),  # no choices made
     "reports.target": ("GET", hr_only()),
     "admin.index": ("GET", hr_only()),
     "admin.people": ("GET", hr_only()),
