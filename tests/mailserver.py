@@ -1,0 +1,88 @@
+"""A real SMTP server on localhost (aiosmtpd) that the app sends to during a test.
+
+It can refuse chosen addresses (`refuse`), go away in the middle of a run
+(`go_away_after`), be down (`stop`) and come back (`start`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+from flask import Flask
+
+
+class _AnyFreePort(Controller):
+    """Binds port 0 itself, so the kernel picks a free port: no pick-then-bind race.
+
+    aiosmtpd 1.4 connects to (hostname, self.port) once bound to check the server
+    answers; with port 0 it has to learn the real port from the bound socket first.
+    """
+
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+class MailServer:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.messages: list = []  # envelopes, in the order the server accepted them
+        self.refuse: dict[str, str] = {}  # address → the reply, e.g. "550 5.1.1 User unknown"
+        self._go_away_at: int | None = None
+        self._controller: Controller | None = None
+        self._stopped = threading.Event()
+
+    # aiosmtpd's hooks -------------------------------------------------------------------
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self._go_away_at is not None and len(self.messages) >= self._go_away_at:
+            # The server dies with this message unanswered: the connection drops and
+            # nothing listens on the port any more.
+            self._go_away_at = None
+            server.transport.abort()
+            threading.Thread(target=self.stop, daemon=True).start()
+            return "421 going away"
+        self.messages.append(envelope)
+        return "250 OK"
+
+    # control ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        # A generous start-up time: a loaded machine can need more than aiosmtpd's 5 s.
+        self._controller = _AnyFreePort(self, hostname="127.0.0.1", port=0, ready_timeout=60)
+        self._controller.start()
+        self._stopped.clear()
+        self.port = self._controller.port
+        assert self.port != 0
+        self.app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=self.port)
+        ext = self.app.extensions["mail"]
+        ext.server, ext.port = "127.0.0.1", self.port
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+        self._stopped.set()
+
+    def go_away_after(self, n: int) -> None:
+        """Accept n more messages, then drop the connection and stop listening."""
+        self._go_away_at = len(self.messages) + n
+
+    def wait_until_stopped(self, timeout: float = 60) -> None:
+        assert self._stopped.wait(timeout), "the SMTP server did not stop"
+
+    def wait_for(self, count: int, timeout: float = 60) -> list:
+        """Poll until the server holds `count` messages (a hang guard, not a sleep)."""
+        limit = time.monotonic() + timeout
+        while len(self.messages) < count:
+            assert time.monotonic() < limit, f"{len(self.messages)} of {count} messages arrived"
+            time.sleep(0.01)
+        return self.messages
