@@ -26,7 +26,7 @@ import smtplib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -402,7 +402,7 @@ def _release_stale_claims(session: Session) -> None:
     )
 
 
-def refused_addresses(session: Session, employee_ids: Sequence[int] | None = None) -> sa.Select:
+def refused_addresses(employee_ids: Sequence[int] | None = None) -> sa.Select:
     """The latest refusal per person whose current address was refused (for HR)."""
     stmt = (
         sa.select(
@@ -437,6 +437,18 @@ def address_refused(email_column: Any) -> sa.ColumnElement[bool]:
 def forget(session: Session, employee_ids: Sequence[int]) -> None:
     """Gallring: a person's mail records go with their other personal data."""
     session.execute(sa.delete(OutgoingMail).where(OutgoingMail.employee_id.in_(list(employee_ids))))
+
+
+def refused_since(since: datetime) -> sa.Select:
+    """Messages refused for good by a delivery that started at `since` or later."""
+    return (
+        sa.select(OutgoingMail.to_addr, OutgoingMail.error)
+        .where(
+            OutgoingMail.status == MailStatus.REFUSED.value,
+            OutgoingMail.claimed_at >= since,
+        )
+        .order_by(OutgoingMail.id)
+    )
 
 
 # --- after the response -----------------------------------------------------------------

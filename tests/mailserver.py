@@ -30,6 +30,7 @@ class MailServer:
         self.app = app
         self.messages: list = []  # envelopes, in the order the server accepted them
         self.refuse: dict[str, str] = {}  # address → the reply, e.g. "550 5.1.1 User unknown"
+        self.refused: list[str] = []  # every address it refused, each time it was tried
         self._go_away_at: int | None = None
         self._controller: Controller | None = None
         self._stopped = threading.Event()
@@ -38,6 +39,7 @@ class MailServer:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
+            self.refused.append(address)
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
