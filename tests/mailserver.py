@@ -6,6 +6,7 @@ It can refuse chosen addresses (`refuse`), go away in the middle of a run
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -34,6 +35,8 @@ class MailServer:
         self._go_away_at: int | None = None
         self._controller: Controller | None = None
         self._stopped = threading.Event()
+        self._open = threading.Event()  # cleared by hold(): DATA waits until release()
+        self._open.set()
 
     # aiosmtpd's hooks -------------------------------------------------------------------
 
@@ -45,6 +48,9 @@ class MailServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if not self._open.is_set():
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, self._open.wait, 60)
         if self._go_away_at is not None and len(self.messages) >= self._go_away_at:
             # The server dies with this message unanswered: the connection drops and
             # nothing listens on the port any more.
@@ -69,10 +75,18 @@ class MailServer:
         ext.server, ext.port = "127.0.0.1", self.port
 
     def stop(self) -> None:
+        self._open.set()
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
         self._stopped.set()
+
+    def hold(self) -> None:
+        """Keep every message waiting for the server's answer until release()."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
 
     def go_away_after(self, n: int) -> None:
         """Accept n more messages, then drop the connection and stop listening."""

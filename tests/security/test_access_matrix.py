@@ -69,6 +69,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "auth.my_data_json": ("GET", everyone()),
     "auth.accept_invitation": ("GET", public(400)),  # a bad token: a Swedish message
     "auth.forgot_password": ("GET", public(200)),
+    "auth.reset_password": ("GET", public(400)),  # a bad token: a Swedish message
     "learning.index": ("GET", everyone()),
     "learning.course": ("GET", everyone()),
     "learning.start": ("POST", everyone(302)),
