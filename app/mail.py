@@ -216,6 +216,11 @@ class _Connection:
             self.smtp = None
 
 
+def _domain(address: str) -> str:
+    """What the log says about an address: its domain (the log holds no personal data)."""
+    return address.rpartition("@")[2] or "?"
+
+
 def _text(reason: bytes | str) -> str:
     return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
 
@@ -251,7 +256,7 @@ def send(messages: list[Email]) -> int:
             if refused is None:
                 accepted += 1
             else:
-                log.warning("e-post till %s avvisades: %s", m.to, refused)
+                log.warning("e-post till en adress på %s avvisades: %s", _domain(m.to), refused)
     except ServerUnavailable as exc:
         log.error(
             "e-postservern svarar inte (%s): %d av %d meddelanden skickades inte",
@@ -353,10 +358,15 @@ def deliver_queued(
             elif outcome.permanent:
                 _mark(row, MailStatus.REFUSED, error=str(outcome))
                 refused += 1
-                log.warning("e-post till %s avvisades: %s", row.to_addr, outcome)
+                log.warning("e-post %s (person %s) avvisades: %s", row.id, row.employee_id, outcome)
             else:
                 _mark(row, MailStatus.QUEUED, error=str(outcome))
-                log.warning("e-post till %s: försök igen senare (%s)", row.to_addr, outcome)
+                log.warning(
+                    "e-post %s (person %s): försök igen senare (%s)",
+                    row.id,
+                    row.employee_id,
+                    outcome,
+                )
             commit()
     finally:
         conn.close()

@@ -78,10 +78,11 @@ class Digest:
     below: dict[int, tuple[str, set[int]]] = field(
         default_factory=dict
     )  # unit id → (name, people overdue there): units further down, counts only
+    named: set[int] = field(default_factory=set)  # the people in `lines`
 
     @property
     def named_people(self) -> int:
-        return len({name for name, *_ in self.lines})
+        return len(self.named)
 
 
 @dataclass
@@ -203,6 +204,7 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
             digest = digests[manager_id]
             if unit_id in digest.unit_ids:
                 digest.lines.append((f"{first} {last}", unit_name, title, as_date(due)))
+                digest.named.add(person_id)
             else:
                 digest.below.setdefault(unit_id, (unit_name, set()))[1].add(person_id)
     return [d for d in digests.values() if d.lines or d.below]
