@@ -235,38 +235,54 @@ def _to_log(msg: EmailMessage, email_to: str) -> None:
     )
 
 
-def send(messages: list[Email]) -> int:
-    """Send each message on its own (one SMTP connection); return how many were accepted.
+@dataclass(frozen=True)
+class Sent:
+    accepted: int
+    refused: list[tuple[str, str]]  # (address, the server's answer)
+    unavailable: str | None = None  # why the rest was not sent, if the server was down
+
+
+def send_each(messages: Sequence[Email]) -> Sent:
+    """Send each message on its own over one SMTP connection; say what happened to each.
 
     A refused address is logged and skipped; a server that cannot be reached is
     logged and the rest is not sent. Nothing is recorded: use the outbox
     (`enqueue` + `deliver_queued`) when a rerun must not send twice.
     """
-    if not messages:
-        return 0
     if not current_app.config.get("MAIL_SERVER"):
         for m in messages:
             _to_log(build(m), m.to)
-        return len(messages)
+        return Sent(accepted=len(messages), refused=[])
     accepted = 0
+    refused: list[tuple[str, str]] = []
     conn = _Connection()
     try:
         for m in messages:
-            refused = conn.send(build(m), m.to)
-            if refused is None:
+            answer = conn.send(build(m), m.to)
+            if answer is None:
                 accepted += 1
             else:
-                log.warning("e-post till en adress på %s avvisades: %s", _domain(m.to), refused)
+                refused.append((m.to, str(answer)))
+                log.warning("e-post till en adress på %s avvisades: %s", _domain(m.to), answer)
     except ServerUnavailable as exc:
         log.error(
             "e-postservern svarar inte (%s): %d av %d meddelanden skickades inte",
             exc,
-            len(messages) - accepted,
+            len(messages) - accepted - len(refused),
             len(messages),
         )
+        return Sent(accepted=accepted, refused=refused, unavailable=str(exc))
     finally:
         conn.close()
-    return accepted
+    return Sent(accepted=accepted, refused=refused)
+
+
+def send(messages: list[Email]) -> int:
+    """Send each message on its own; how many the server accepted (see `send_each`).
+
+    Never raises for SMTP: a refused address or a server that is down is logged.
+    """
+    return send_each(messages).accepted if messages else 0
 
 
 # --- the outbox -------------------------------------------------------------------------

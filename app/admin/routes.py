@@ -66,12 +66,25 @@ def resend_invitation(employee_id: int):
     if not employee.active or not employee.email:
         flash(_("Personen är avslutad eller saknar e-postadress; ingen länk skickades."), "error")
         return redirect(url_for("admin.person", employee_id=employee.id))
-    invitations.resend_invitation(db.session, employee=employee, actor=current_user)
+    sent = invitations.resend_invitation(db.session, employee=employee, actor=current_user)
     db.session.commit()
-    flash(
-        _("En ny länk för att välja lösenord har skickats till %(email)s.", email=employee.email),
-        "success",
-    )
+    if sent:
+        flash(
+            _(
+                "En ny länk för att välja lösenord har skickats till %(email)s.",
+                email=employee.email,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "E-postservern tog inte emot brevet till %(email)s; försök igen senare eller "
+                "kontrollera adressen.",
+                email=employee.email,
+            ),
+            "error",
+        )
     return redirect(url_for("admin.person", employee_id=employee.id))
 
 

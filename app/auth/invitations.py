@@ -25,7 +25,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from app import dates, mail
-from app.mail import Email, send
+from app.mail import Email
 from app.models import Employee, PasswordReset
 from app.records import audit
 
@@ -80,7 +80,11 @@ def invitation_url(token: str) -> str:
 
 
 def send_invitations(session: Session, employee_ids: Iterable[int]) -> int:
-    """E-mail every active account among these ids a link to set its password."""
+    """E-mail every active account among these ids a link to set its password; how many went.
+
+    A refused address is logged and skipped; a mail server that is down raises
+    mail.ServerUnavailable after what it did accept (the HR import reports it).
+    """
     ids = sorted(set(employee_ids))
     municipality = current_app.config["MUNICIPALITY_NAME"]
     days = max_age_days()
@@ -115,13 +119,22 @@ def send_invitations(session: Session, employee_ids: Iterable[int]) -> int:
             )
             for row in rows
         ]
-        sent += send(messages)
+        result = mail.send_each(messages)
+        sent += result.accepted
+        if result.unavailable:
+            raise mail.ServerUnavailable(result.unavailable)
     return sent
 
 
 def resend_invitation(session: Session, *, employee: Employee, actor: Employee) -> int:
-    """HR sends a person a new link to choose a password (a lost invitation, a forgotten one)."""
-    sent = send_invitations(session, [employee.id])
+    """HR sends a person a new link to choose a password (a lost invitation, a forgotten one).
+
+    Returns 1 when the mail server took it, 0 when it refused it or was down (logged).
+    """
+    try:
+        sent = send_invitations(session, [employee.id])
+    except mail.ServerUnavailable:
+        sent = 0
     audit(session, actor, "account.invitation_resent", "employee", employee.id)
     return sent
 

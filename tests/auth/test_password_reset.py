@@ -198,3 +198,23 @@ def test_hr_sends_a_new_invitation(client, auth, make, smtp_server):
     assert db.session.scalar(
         sa.select(AuditEvent).where(AuditEvent.action == "account.invitation_resent")
     )
+
+
+@pytest.mark.parametrize("server", ["refuses", "down"])
+def test_hr_is_told_when_an_invitation_does_not_go(client, auth, make, smtp_server, server):
+    make.employee(email="hr@kommun.se", is_hr=True)
+    person = make.employee(email="ny@kommun.se", password=None)
+    if server == "refuses":
+        smtp_server.refuse["ny@kommun.se"] = "550 5.1.1 User unknown"
+    else:
+        smtp_server.stop()
+    auth.login("hr@kommun.se")
+    page = client.get(f"/admin/personal/{person.id}").get_data(as_text=True)
+    token = re.search(r'name="invite-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"/admin/personal/{person.id}/inbjudan",
+        data={"invite-csrf_token": token},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "E-postservern tog inte emot brevet till ny@kommun.se" in response.get_data(as_text=True)
