@@ -44,6 +44,7 @@ from app.models import Employee, MailStatus, OutgoingMail
 log = logging.getLogger("app.mail")
 
 STALE_CLAIM = timedelta(hours=1)  # a delivery that died after claiming a message
+KEEP_SENT = timedelta(days=90)  # how long the record of a sent message stays
 
 
 @dataclass(frozen=True)
@@ -323,11 +324,21 @@ def deliver_queued(
 ) -> Delivery:
     """Send queued messages (these ids, or all), oldest first, committing each outcome.
 
+    Records of messages sent more than KEEP_SENT ago go first.
+
     A message is claimed (queued → sending, committed) before it is sent, so two
     deliveries running at once never send the same one; it is marked sent, refused,
     or back to queued right after the server's answer.
     """
     _release_stale_claims(session)
+    session.execute(
+        sa.delete(OutgoingMail)
+        .where(
+            OutgoingMail.status == MailStatus.SENT.value,
+            OutgoingMail.sent_at < dates.now() - KEEP_SENT,
+        )
+        .execution_options(synchronize_session=False)
+    )
     commit()
     stmt = (
         sa.select(OutgoingMail.id)

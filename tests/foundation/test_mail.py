@@ -7,12 +7,13 @@ goes away leaves the rest for the next run, nothing is sent twice.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
 
 import sqlalchemy as sa
 
-from app import mail
+from app import dates, mail
 from app.extensions import db
 from app.models import MailStatus, OutgoingMail
 
@@ -175,3 +176,20 @@ def test_a_message_claimed_by_another_delivery_is_not_sent(app_ctx, smtp_server)
     db.session.commit()
     assert mail.deliver_queued(db.session, commit=db.session.commit).sent == 0
     assert smtp_server.messages == []
+
+
+def test_the_record_of_a_sent_message_goes_after_90_days_a_refusal_stays(app_ctx, smtp_server):
+    smtp_server.refuse["borta@kommun.se"] = "550 5.1.1 User unknown"
+    old_sent, old_refused = _queue("a@kommun.se", "borta@kommun.se")
+    mail.deliver_queued(db.session, commit=db.session.commit)
+    db.session.execute(
+        sa.update(OutgoingMail).values(
+            sent_at=dates.now() - timedelta(days=91), created_at=dates.now() - timedelta(days=91)
+        )
+    )
+    db.session.commit()
+    _queue("b@kommun.se")
+    mail.deliver_queued(db.session, commit=db.session.commit)
+    assert db.session.get(OutgoingMail, old_sent) is None
+    assert db.session.get(OutgoingMail, old_refused).status == MailStatus.REFUSED
+    assert set(_statuses()) == {"borta@kommun.se", "b@kommun.se"}
