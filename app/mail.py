@@ -18,6 +18,7 @@ and a display name on From.
 
 from __future__ import annotations
 
+import atexit
 import html
 import logging
 import queue
@@ -154,6 +155,7 @@ class ServerUnavailable(Exception):
 class Refused:
     code: int
     reason: str
+    of_message: bool = False  # the message was refused (DATA), not the address (RCPT)
 
     @property
     def permanent(self) -> bool:
@@ -191,15 +193,25 @@ class _Connection:
             self.smtp.send_message(msg, from_addr=envelope_from, to_addrs=[to])
         except smtplib.SMTPRecipientsRefused as exc:
             code, reason = next(iter(exc.recipients.values()))
-            self._reset()
-            return Refused(code, _text(reason))
-        except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-            self._reset()
-            return Refused(exc.smtp_code, _text(exc.smtp_error))
+            refused = Refused(code, _text(reason))
+        except smtplib.SMTPDataError as exc:
+            refused = Refused(exc.smtp_code, _text(exc.smtp_error), of_message=True)
+        except smtplib.SMTPSenderRefused as exc:
+            # Our own address refused: a matter of configuration, not of this recipient.
+            self.close()
+            raise ServerUnavailable(
+                f"avsändaren avvisades: {exc.smtp_code} {_text(exc.smtp_error)}"
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:  # disconnected, timed out, …
             self.close()
             raise ServerUnavailable(str(exc) or type(exc).__name__) from exc
-        return None
+        else:
+            return None
+        if refused.code == 421:  # "service not available, closing channel"
+            self.close()
+            raise ServerUnavailable(str(refused))
+        self._reset()
+        return refused
 
     def _reset(self) -> None:
         """After a refusal the transaction is aborted; start clean for the next message."""
@@ -383,7 +395,8 @@ def deliver_queued(
                 _mark(row, MailStatus.SENT)
                 sent += 1
             elif outcome.permanent:
-                _mark(row, MailStatus.REFUSED, error=str(outcome))
+                status = MailStatus.REJECTED if outcome.of_message else MailStatus.REFUSED
+                _mark(row, status, error=str(outcome))
                 refused += 1
                 log.warning("e-post %s (person %s) avvisades: %s", row.id, row.employee_id, outcome)
             else:
@@ -535,3 +548,5 @@ class Background:
 
 
 background = Background()
+# A worker that exits normally (gunicorn recycling it) first sends what it was asked to.
+atexit.register(background.wait, 10)

@@ -32,6 +32,8 @@ class MailServer:
         self.messages: list = []  # envelopes, in the order the server accepted them
         self.refuse: dict[str, str] = {}  # address → the reply, e.g. "550 5.1.1 User unknown"
         self.refused: list[str] = []  # every address it refused, each time it was tried
+        self.reject_data: dict[str, str] = {}  # recipient → the answer to the message itself
+        self.refuse_sender: str | None = None  # the answer to MAIL FROM, e.g. "553 …"
         self._go_away_at: int | None = None
         self._controller: Controller | None = None
         self._stopped = threading.Event()
@@ -39,6 +41,13 @@ class MailServer:
         self._open.set()
 
     # aiosmtpd's hooks -------------------------------------------------------------------
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
@@ -58,6 +67,8 @@ class MailServer:
             server.transport.abort()
             threading.Thread(target=self.stop, daemon=True).start()
             return "421 going away"
+        if envelope.rcpt_tos[0] in self.reject_data:
+            return self.reject_data[envelope.rcpt_tos[0]]
         self.messages.append(envelope)
         return "250 OK"
 

@@ -17,6 +17,7 @@ class MailStatus(StrEnum):
     SENDING = "sending"  # claimed by one delivery; never claimed by another
     SENT = "sent"  # the server answered 250: never sent again
     REFUSED = "refused"  # a permanent refusal (5xx) of the address: shown to HR, not retried
+    REJECTED = "rejected"  # a permanent refusal of this message (after DATA): not retried
 
 
 class OutgoingMail(db.Model):

@@ -193,3 +193,24 @@ def test_the_record_of_a_sent_message_goes_after_90_days_a_refusal_stays(app_ctx
     assert db.session.get(OutgoingMail, old_sent) is None
     assert db.session.get(OutgoingMail, old_refused).status == MailStatus.REFUSED
     assert set(_statuses()) == {"borta@kommun.se", "b@kommun.se"}
+
+
+def test_a_refused_message_is_not_sent_again_but_its_address_is_not_given_up(app_ctx, smtp_server):
+    smtp_server.reject_data["a@kommun.se"] = "554 5.7.1 Message rejected"
+    [rejected] = _queue("a@kommun.se")
+    result = mail.deliver_queued(db.session, commit=db.session.commit)
+    assert (result.sent, result.refused, result.left) == (0, 1, 0)
+    assert db.session.get(OutgoingMail, rejected).status == MailStatus.REJECTED
+    assert not db.session.scalar(sa.select(mail.address_refused(sa.literal("a@kommun.se"))))
+    del smtp_server.reject_data["a@kommun.se"]
+    _queue("a@kommun.se")
+    assert mail.deliver_queued(db.session, commit=db.session.commit).sent == 1
+
+
+def test_a_refused_sender_stops_the_run_and_blames_no_recipient(app_ctx, smtp_server):
+    smtp_server.refuse_sender = "553 5.7.1 Sender address rejected"
+    _queue("a@kommun.se", "b@kommun.se")
+    result = mail.deliver_queued(db.session, commit=db.session.commit)
+    assert (result.sent, result.refused, result.left) == (0, 0, 2)
+    assert "553" in result.unavailable
+    assert set(_statuses().values()) == {MailStatus.QUEUED}
