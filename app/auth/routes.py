@@ -197,7 +197,12 @@ def forgot_password():
     """
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        mail.background.submit(current_app._get_current_object(), _send_reset_link, form.email.data)
+        mail.background.submit(
+            current_app._get_current_object(),
+            _send_reset_link,
+            form.email.data,
+            request.remote_addr,
+        )
         flash(
             _(
                 "Om adressen hör till ett konto i Värna har vi skickat en länk för att välja "
@@ -209,9 +214,9 @@ def forgot_password():
     return render_template("auth/forgot_password.html", form=form)
 
 
-def _send_reset_link(email: str) -> None:
+def _send_reset_link(email: str, remote_addr: str | None) -> None:
     """After the response: record the link and its mail, then deliver it (or leave it queued)."""
-    mail_id = services.request_password_reset(db.session, email=email)
+    mail_id = services.request_password_reset(db.session, email=email, remote_addr=remote_addr)
     db.session.commit()
     if mail_id is not None:
         mail.deliver_queued(db.session, commit=db.session.commit, ids=[mail_id])

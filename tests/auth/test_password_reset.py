@@ -69,12 +69,13 @@ def test_a_forgotten_password_is_replaced_through_a_single_use_link(app, client,
         == 302
     )
     assert client.get(link).status_code == 400  # used once: no more
-    assert db.session.scalar(
+    event = db.session.scalar(
         sa.select(AuditEvent).where(
             AuditEvent.action == "account.password_reset_requested",
             AuditEvent.target_id == str(person.id),
         )
     )
+    assert event.remote_addr == "127.0.0.1"  # the asking request's, though made after it
 
 
 def _same_answer(client, known: str, unknown: str) -> None:
