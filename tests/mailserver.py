@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 from aiosmtpd.controller import Controller
 from flask import Flask
@@ -105,11 +104,3 @@ class MailServer:
 
     def wait_until_stopped(self, timeout: float = 60) -> None:
         assert self._stopped.wait(timeout), "the SMTP server did not stop"
-
-    def wait_for(self, count: int, timeout: float = 60) -> list:
-        """Poll until the server holds `count` messages (a hang guard, not a sleep)."""
-        limit = time.monotonic() + timeout
-        while len(self.messages) < count:
-            assert time.monotonic() < limit, f"{len(self.messages)} of {count} messages arrived"
-            time.sleep(0.01)
-        return self.messages

@@ -193,3 +193,17 @@ def test_a_manager_reminding_while_the_server_is_down_is_told_it_will_go_later(
     smtp_server.start()
     assert runner.invoke(args=["reminders", "send"]).exit_code == 0
     assert Counter(_recipients(smtp_server))["bo@k.se"] == 1
+
+
+def test_a_manager_who_also_leads_a_unit_below_gets_its_people_by_name(
+    runner, smtp_server, town, make
+):
+    make.employee(
+        unit=town["vux"], email="vice@k.se", first_name="Vide", manages=(town["vux"], town["soc"])
+    )
+    assert runner.invoke(args=["reminders", "send"]).exit_code == 0
+    vide = _digest(smtp_server, "vice@k.se")
+    assert "- Vera Vik (Vuxen): Grundkurs" in vide  # Vuxen: led directly, named
+    assert "Bo Al" not in vide  # Barn och familj: further down, counted
+    assert "- Barn och familj: 2 personer" in vide
+    assert "- Vuxen:" not in vide  # not counted again
