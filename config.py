@@ -56,6 +56,13 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "varna@kommun.example")
     MAIL_SUPPRESS_SEND = False  # app.mail decides: SMTP when MAIL_SERVER is set, else the log
+    # Shown on From (default "Värna – <municipality>"); the domain of Message-IDs
+    # (default the host of BASE_URL); seconds before a silent mail server counts as down.
+    MAIL_FROM_NAME = os.environ.get("MAIL_FROM_NAME")
+    MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+    # A link to choose a new password works once, for this long.
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
 
     # Rate limits: in memory by default, Redis in production (production refuses to
     # start with memory:// unless RATELIMIT_ALLOW_MEMORY says there is one process only).

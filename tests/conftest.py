@@ -16,9 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from app import create_app
+from app import create_app, mail
 from app.extensions import db
 from tests.factories import Factories
+from tests.mailserver import MailServer
 
 pytest_plugins = ["tests.clock", "tests.e2e.fixtures", "tests.org"]
 
@@ -86,6 +87,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def _clean_tables(app: Flask) -> Iterator[None]:
     """Every test starts with empty tables (same rows on SQLite and PostgreSQL)."""
     yield
+    assert mail.background.wait(), "mail sent after a response was still running"
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
@@ -152,46 +154,21 @@ def auth(client) -> AuthActions:
 
 
 @pytest.fixture
-def smtp_server(app: Flask):
+def smtp_server(app: Flask) -> Iterator[MailServer]:
     """A real SMTP server on localhost (aiosmtpd); the app sends to it during the test.
 
     Sending is synchronous: the handler stores a message before its 250 reply, and
     the app's send returns only after that reply, so `messages` is complete as soon
-    as the request or command that sent the mail has returned.
+    as the request or command that sent the mail has returned. Mail sent after a
+    response (password reset) is waited for with `mail.background.wait()`.
+    tests/mailserver.py: refusing chosen addresses, going away mid-run.
     """
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Sink
-
-    class Collect(Sink):
-        def __init__(self) -> None:
-            self.messages: list = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-            self.messages.append(envelope)
-            return "250 OK"
-
-    class AnyFreePort(Controller):
-        """Binds port 0 itself, so the kernel picks a free port: no pick-then-bind race.
-
-        aiosmtpd 1.4 connects to (hostname, self.port) once bound to check the server
-        answers; with port 0 it has to learn the real port from the bound socket first.
-        """
-
-        def _trigger_server(self) -> None:
-            self.port = self.server.sockets[0].getsockname()[1]
-            super()._trigger_server()
-
-    handler = Collect()
-    # A generous start-up time: a loaded machine can need more than aiosmtpd's 5 s.
-    controller = AnyFreePort(handler, hostname="127.0.0.1", port=0, ready_timeout=60)
-    controller.start()
-    port = controller.port
-    assert port != 0
+    server = MailServer(app)
     old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    mail_ext = app.extensions["mail"]
-    mail_ext.server, mail_ext.port = "127.0.0.1", port
-    yield handler
+    server.start()
+    yield server
+    mail.background.wait()
     app.config.update(old)
+    mail_ext = app.extensions["mail"]
     mail_ext.server, mail_ext.port = old["MAIL_SERVER"], old["MAIL_PORT"]
-    controller.stop()
+    server.stop()

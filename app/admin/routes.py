@@ -4,12 +4,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import args
+from app import args, mail
 from app.admin import bp, services
 from app.auth import access, invitations
 from app.auth.forms import ConfirmForm
 from app.extensions import db
 from app.models import Employee
+
+REFUSED_SHOWN = 100  # addresses the mail server refused, on the administration page
 
 
 @bp.before_request
@@ -20,7 +22,10 @@ def _only_hr() -> None:
 
 @bp.route("/")
 def index():
-    return render_template("admin/index.html", overview=services.overview(db.session))
+    refused = db.session.execute(mail.refused_addresses().limit(REFUSED_SHOWN)).all()
+    return render_template(
+        "admin/index.html", overview=services.overview(db.session), refused=refused
+    )
 
 
 @bp.route("/personal")
@@ -43,8 +48,12 @@ def person(employee_id: int):
     employee = access.require_employee(current_user, db.session.get(Employee, employee_id))
     services.view_person(db.session, viewer=current_user, employee=employee)
     db.session.commit()
+    refused = db.session.execute(mail.refused_addresses([employee.id])).first()
     return render_template(
-        "admin/person.html", employee=employee, invite_form=ConfirmForm(prefix="invite")
+        "admin/person.html",
+        employee=employee,
+        invite_form=ConfirmForm(prefix="invite"),
+        refused=refused,
     )
 
 
@@ -57,12 +66,25 @@ def resend_invitation(employee_id: int):
     if not employee.active or not employee.email:
         flash(_("Personen är avslutad eller saknar e-postadress; ingen länk skickades."), "error")
         return redirect(url_for("admin.person", employee_id=employee.id))
-    invitations.resend_invitation(db.session, employee=employee, actor=current_user)
+    sent = invitations.resend_invitation(db.session, employee=employee, actor=current_user)
     db.session.commit()
-    flash(
-        _("En ny länk för att välja lösenord har skickats till %(email)s.", email=employee.email),
-        "success",
-    )
+    if sent:
+        flash(
+            _(
+                "En ny länk för att välja lösenord har skickats till %(email)s.",
+                email=employee.email,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "E-postservern tog inte emot brevet till %(email)s; försök igen senare eller "
+                "kontrollera adressen.",
+                email=employee.email,
+            ),
+            "error",
+        )
     return redirect(url_for("admin.person", employee_id=employee.id))
 
 

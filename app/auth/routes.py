@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import mail
 from app.auth import bp, invitations, services
 from app.auth.forms import (
     LoginForm,
@@ -29,6 +30,7 @@ from app.auth.forms import (
 )
 from app.extensions import db, limiter
 from app.maintenance import privacy
+from app.models import Employee
 
 
 def _safe_next(target: str | None) -> str:
@@ -202,11 +204,21 @@ def accept_invitation(token: str):
     scope="password-reset-address",
 )
 def forgot_password():
-    """Ask for a link to choose a new password. The answer never says whether the account exists."""
+    """Ask for a link to choose a new password. The answer never says whether the account exists.
+
+    The request only queues the address (mail.background): looking it up, recording
+    the link and sending the mail happen after the response, so the answer and its
+    time are the same for every address, and a mail server that refuses or is down
+    cannot show through (ASVS 2.5.x, review L1).
+    """
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(db.session, email=form.email.data)
-        db.session.commit()
+        mail.background.submit(
+            current_app._get_current_object(),
+            _send_reset_link,
+            form.email.data,
+            request.remote_addr,
+        )
         flash(
             _(
                 "Om adressen hör till ett konto i Värna har vi skickat en länk för att välja "
@@ -216,3 +228,35 @@ def forgot_password():
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
+
+
+def _send_reset_link(email: str, remote_addr: str | None) -> None:
+    """After the response: record the link and its mail, then deliver it (or leave it queued)."""
+    mail_id = services.request_password_reset(db.session, email=email, remote_addr=remote_addr)
+    db.session.commit()
+    if mail_id is not None:
+        mail.deliver_queued(db.session, commit=db.session.commit, ids=[mail_id])
+
+
+@bp.route("/konto/nytt-losenord/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through a reset link: an hour, once, the latest link only."""
+    reset = invitations.reset_for_token(db.session, token)
+    if reset is None:
+        return render_template("auth/reset_password.html", form=None), 400
+    employee = db.session.get(Employee, reset.employee_id)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(
+                db.session, employee=employee, password=form.new_password.data, actor=employee
+            )
+        except services.PasswordRejected as exc:
+            db.session.rollback()
+            form.new_password.errors.append(str(exc))
+        else:
+            invitations.use_reset(db.session, reset)
+            db.session.commit()
+            flash(_("Ditt nya lösenord är sparat. Logga in med din e-postadress."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, employee=employee)

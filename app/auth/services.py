@@ -54,16 +54,22 @@ def find_active_account(session: Session, email: str) -> Employee | None:
     return employee if employee is not None and employee.active else None
 
 
-def request_password_reset(session: Session, *, email: str) -> None:
-    """Mail a link to choose a new password, if the address is an active account's; audited.
+def request_password_reset(
+    session: Session, *, email: str, remote_addr: str | None = None
+) -> int | None:
+    """Queue a link to choose a new password, if the address is an active account's; audited.
 
-    Says nothing about whether the account exists: the page's answer is the same.
+    Returns the queued mail's id (None for no account). Runs after the response
+    (app/auth/routes.py), so the page's answer and time are the same either way;
+    `remote_addr` is the address of the request that asked, for the audit event.
     """
     employee = find_active_account(session, email)
     if employee is None:
-        return
-    invitations.send_password_reset(session, employee)
-    audit(session, None, "account.password_reset_requested", "employee", employee.id)
+        return None
+    mail_id = invitations.send_password_reset(session, employee)
+    event = audit(session, None, "account.password_reset_requested", "employee", employee.id)
+    event.remote_addr = event.remote_addr or remote_addr
+    return mail_id
 
 
 def check_new_password(password: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app import mail
 from app.admin.imports import uploads
 from app.admin.requirements import evidence
 from app.dates import add_months
@@ -29,6 +30,7 @@ from app.models import (
     Employee,
     EmployeeTag,
     Exemption,
+    PasswordReset,
     Progress,
     ReminderLog,
     Requirement,
@@ -349,6 +351,8 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
     session.execute(sa.delete(Progress).where(Progress.employee_id.in_(chunk)))
     session.execute(sa.delete(ReminderLog).where(ReminderLog.employee_id.in_(chunk)))
     session.execute(sa.delete(EmployeeTag).where(EmployeeTag.employee_id.in_(chunk)))
+    session.execute(sa.delete(PasswordReset).where(PasswordReset.employee_id.in_(chunk)))
+    mail.forget(session, chunk)  # the outbox's addresses and subjects, refusals included
     session.execute(
         sa.update(Completion)
         .where(Completion.employee_id.in_(chunk))

@@ -13,6 +13,7 @@ from app.models.learning import (
     RequirementTag,
     Status,
 )
+from app.models.mail import MailStatus, OutgoingMail, PasswordReset
 from app.models.ops import ApiToken, CoverageSnapshot, JobLock, ReminderLog, Setting
 from app.models.org import Employee, EmployeeTag, Level, ManagerRole, OrgUnit, UnitManager
 from app.models.sessions import SessionAttendance, TrainingSession
@@ -32,8 +33,11 @@ __all__ = [
     "Exemption",
     "JobLock",
     "Level",
+    "MailStatus",
     "ManagerRole",
     "OrgUnit",
+    "OutgoingMail",
+    "PasswordReset",
     "PreventionLevel",
     "Progress",
     "ReminderLog",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app import dates
+from app import dates, mail
 from app.extensions import db
 from app.units import reminders
 
@@ -27,6 +28,7 @@ reminders_cli = AppGroup("reminders", help="Påminnelser om utbildningar.")
 def send(dry_run: bool, on: datetime | None) -> None:
     """Skicka påminnelser till personer och veckosammanfattningar till chefer."""
     day = on.date() if on else dates.today()
+    started = dates.now()
     plan = reminders.plan(db.session, on=day)
     if dry_run:
         for person in plan.people:
@@ -35,22 +37,48 @@ def send(dry_run: bool, on: datetime | None) -> None:
             )
             click.echo(f"person {person.email}: {courses}")
         for digest in plan.digests:
-            click.echo(f"chef {digest.email}: {len(digest.lines)} försenade")
+            below = sum(len(people) for _, people in digest.below.values())
+            click.echo(
+                f"chef {digest.email}: {len(digest.lines)} försenade i egna enheter, "
+                f"{below} personer längre ned"
+            )
         click.echo(
             f"Provkörning: {len(plan.people)} påminnelser ({plan.items} kurser) och "
             f"{len(plan.digests)} veckosammanfattningar skulle skickas."
         )
         db.session.rollback()
         return
-    result = reminders.deliver(
+    queued = reminders.queue(
         db.session,
         plan,
         base_url=current_app.config["BASE_URL"].rstrip("/"),
         municipality=current_app.config["MUNICIPALITY_NAME"],
-        after_chunk=db.session.commit,
     )
-    db.session.commit()
+    db.session.commit()  # recorded before anything is sent: a rerun never sends twice
+    # Everything queued, this run's and what an earlier run could not send.
+    delivery = mail.deliver_queued(db.session, commit=db.session.commit)
     click.echo(
-        f"Skickade {result.people} påminnelser ({result.items} kurser) och "
-        f"{result.digests} veckosammanfattningar."
+        f"Skickade {_n(delivery.sent, 'e-postmeddelande', 'e-postmeddelanden')}. "
+        f"Nya i dag: {_n(queued.people, 'påminnelse', 'påminnelser')} "
+        f"({_n(queued.items, 'kurs', 'kurser')}) och "
+        f"{_n(queued.digests, 'veckosammanfattning', 'veckosammanfattningar')}."
     )
+    for row in db.session.execute(mail.refused_since(started)):
+        click.echo(f"Avvisad adress: {row.to_addr} ({row.error}); visas för HR.", err=True)
+    if delivery.unavailable:
+        click.echo(
+            f"E-postservern svarar inte ({delivery.unavailable}): "
+            f"{_n(delivery.left, 'meddelande', 'meddelanden')} skickas vid nästa körning.",
+            err=True,
+        )
+        sys.exit(1)
+    if delivery.left:
+        click.echo(
+            f"{_n(delivery.left, 'meddelande', 'meddelanden')} fick svaret 'försök senare' "
+            "och skickas vid nästa körning.",
+            err=True,
+        )
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"

@@ -5,11 +5,20 @@ or expiring within 30 days (coverage's own statuses). Whatever the schedule, a
 person gets at most one reminder per course per week, and a manager one digest
 per week: ReminderLog is both the record and the limit. A run repeated on the
 same day therefore finds nothing new to send.
+
+Sending goes through the outbox (app.mail): the e-mails and their ReminderLog rows
+are recorded together and committed before anything is sent, then delivered one
+recipient at a time. A refused address is kept (HR sees it on the person's record
+and the administration page) and that address gets nothing more until HR's data
+changes it; a server that is down leaves the rest queued for the next run.
+
+A manager's weekly digest names only the people in the units they lead
+themselves; for units further down it gives a count per unit and a link.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -18,7 +27,15 @@ from sqlalchemy.orm import Session
 
 from app import mail
 from app.labels import STATUS, format_day, swedish
-from app.models import Course, Employee, OrgUnit, ReminderLog, Status, UnitManager
+from app.models import (
+    Course,
+    Employee,
+    OrgUnit,
+    OutgoingMail,
+    ReminderLog,
+    Status,
+    UnitManager,
+)
 from app.org import ancestor_ids, in_subtrees, manager_on
 from app.records import audit
 from app.reports.coverage import Scope, as_date, pairs_stmt
@@ -26,7 +43,6 @@ from app.reports.coverage import Scope, as_date, pairs_stmt
 WEEK = timedelta(days=7)
 DUE_SOON_DAYS = 14
 DIGEST_LINES = 100  # a digest lists this many people; the link shows the rest
-CHUNK = 100  # e-mails per SMTP connection, recorded (and committed) together
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,11 @@ class PersonReminder:
     email: str
     first_name: str
     items: list[Item] = field(default_factory=list)
+    last_name: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass
@@ -50,10 +71,18 @@ class Digest:
     manager_id: int
     email: str
     first_name: str
-    unit_ids: list[int]
+    unit_ids: list[int]  # the units this manager leads themselves
     lines: list[tuple[str, str, str, date | None]] = field(
         default_factory=list
-    )  # name, unit, course, due
+    )  # name, unit, course, due: people in the units they lead
+    below: dict[int, tuple[str, set[int]]] = field(
+        default_factory=dict
+    )  # unit id → (name, people overdue there): units further down, counts only
+    named: set[int] = field(default_factory=set)  # the people in `lines`
+
+    @property
+    def named_people(self) -> int:
+        return len(self.named)
 
 
 @dataclass
@@ -89,6 +118,7 @@ def _actionable(on: date, scope: Scope) -> sa.Select:
             p.c.expires_on,
             Employee.email,
             Employee.first_name,
+            Employee.last_name,
         )
         .join(Employee, Employee.id == p.c.employee_id)
         .where(
@@ -100,6 +130,7 @@ def _actionable(on: date, scope: Scope) -> sa.Select:
                 ),
             ),
             Employee.email.is_not(None),
+            ~mail.address_refused(Employee.email),
             ~recent,
         )
         .order_by(p.c.employee_id, p.c.course_id)
@@ -110,7 +141,8 @@ def person_plan(session: Session, *, on: date, scope: Scope | None = None) -> li
     people: dict[int, PersonReminder] = {}
     for r in session.execute(_actionable(on, scope or Scope())):
         person = people.setdefault(
-            r.employee_id, PersonReminder(r.employee_id, r.email, r.first_name)
+            r.employee_id,
+            PersonReminder(r.employee_id, r.email, r.first_name, last_name=r.last_name),
         )
         person.items.append(
             Item(r.course_id, _kind(r.status), as_date(r.due_on), as_date(r.expires_on))
@@ -133,6 +165,7 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
             OrgUnit.active.is_(True),
             Employee.active.is_(True),
             Employee.email.is_not(None),
+            ~mail.address_refused(Employee.email),
             manager_on(on),
             ~had_digest,
         )
@@ -148,8 +181,10 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
     p = pairs_stmt(on).subquery("p")
     overdue = session.execute(
         sa.select(
+            Employee.id,
             Employee.first_name,
             Employee.last_name,
+            OrgUnit.id,
             OrgUnit.name,
             OrgUnit.path,
             Course.title,
@@ -162,13 +197,17 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
         .where(p.c.status.in_([Status.OVERDUE.value, Status.EXPIRED.value]))
         .order_by(OrgUnit.name, Employee.last_name, Employee.first_name, Course.title)
     ).all()
-    for first, last, unit_name, path, title, due in overdue:
-        receivers: set[int] = set()
-        for unit_id in ancestor_ids(path):
-            receivers.update(by_unit.get(unit_id, ()))
+    for person_id, first, last, unit_id, unit_name, path, title, due in overdue:
+        receivers = {m for a in ancestor_ids(path) for m in by_unit.get(a, ())}
+        receivers.discard(person_id)  # their own courses come in their own reminder
         for manager_id in receivers:
-            digests[manager_id].lines.append((f"{first} {last}", unit_name, title, as_date(due)))
-    return [d for d in digests.values() if d.lines]
+            digest = digests[manager_id]
+            if unit_id in digest.unit_ids:
+                digest.lines.append((f"{first} {last}", unit_name, title, as_date(due)))
+                digest.named.add(person_id)
+            else:
+                digest.below.setdefault(unit_id, (unit_name, set()))[1].add(person_id)
+    return [d for d in digests.values() if d.lines or d.below]
 
 
 def plan(session: Session, *, on: date) -> Plan:
@@ -214,21 +253,38 @@ def person_email(
     return mail.Email(to=person.email, subject="Påminnelse: utbildning att göra i Värna", body=body)
 
 
+def _people(n: int) -> str:
+    return f"{n} person" if n == 1 else f"{n} personer"
+
+
 def digest_email(digest: Digest, *, base_url: str, municipality: str) -> mail.Email:
-    shown = digest.lines[:DIGEST_LINES]
-    lines = "\n".join(f"- {n} ({u}): {c}, sista dag {format_day(d)}" for n, u, c, d in shown)
-    more = len(digest.lines) - len(shown)
-    tail = f"\n… och {more} till.\n" if more > 0 else ""
-    links = "\n".join(f"  {base_url}/enheter/{u}?status=overdue" for u in digest.unit_ids)
-    body = (
-        f"Hej {digest.first_name}!\n\n"
-        f"De här personerna i dina enheter har försenade eller utgångna utbildningar "
-        f"({len(digest.lines)} st):\n\n{lines}\n{tail}\n"
-        f"Se och påminn dem under Min enhet:\n{links}\n\n"
-        f"Hälsningar\nVärna – {municipality}\n"
-    )
+    parts = [f"Hej {digest.first_name}!"]
+    if digest.lines:
+        shown = digest.lines[:DIGEST_LINES]
+        lines = "\n".join(f"- {n} ({u}): {c}, sista dag {format_day(d)}" for n, u, c, d in shown)
+        more = len(digest.lines) - len(shown)
+        tail = f"\n… och {more} till." if more > 0 else ""
+        parts.append(
+            "De här personerna i enheter du leder har försenade eller utgångna utbildningar "
+            f"({_people(digest.named_people)}):"
+        )
+        parts.append(lines + tail)
+        links = "\n".join(f"  {base_url}/enheter/{u}?status=overdue" for u in digest.unit_ids)
+        parts.append(f"Se och påminn dem under Min enhet:\n{links}")
+    if digest.below:
+        below = sorted(digest.below.items(), key=lambda item: item[1][0])
+        parts.append("I enheterna längre ned i organisationen har så här många försenade:")
+        parts.append(
+            "\n".join(
+                f"- {name}: {_people(len(people))}\n  {base_url}/enheter/{unit_id}?status=overdue"
+                for unit_id, (name, people) in below
+            )
+        )
+    parts.append(f"Hälsningar\nVärna – {municipality}")
     return mail.Email(
-        to=digest.email, subject="Veckosammanfattning: försenade utbildningar", body=body
+        to=digest.email,
+        subject="Veckosammanfattning: försenade utbildningar",
+        body="\n\n".join(parts) + "\n",
     )
 
 
@@ -236,13 +292,16 @@ def digest_email(digest: Digest, *, base_url: str, municipality: str) -> mail.Em
 
 
 @dataclass(frozen=True)
-class SendResult:
+class Queued:
+    """What a run recorded: these e-mails wait in the outbox (mail_ids) to be delivered."""
+
     people: int
     items: int
     digests: int
+    mail_ids: list[int]
 
 
-def deliver(
+def queue(
     session: Session,
     the_plan: Plan,
     *,
@@ -250,18 +309,21 @@ def deliver(
     municipality: str,
     kind: str | None = None,
     actor: Employee | None = None,
-    after_chunk: Callable[[], None] | None = None,
-) -> SendResult:
-    """Send the plan in chunks; each chunk is recorded in ReminderLog right after it is sent.
+) -> Queued:
+    """Record every e-mail of the plan in the outbox, with its ReminderLog rows; flush only.
 
-    `after_chunk` (the CLI passes commit) makes what was sent stay recorded even if a
-    later chunk fails, so a rerun never mails the same person twice that week.
+    The caller commits, then delivers (app.mail.deliver_queued): what is recorded is
+    sent exactly once, by this run or the next, and never planned again this week.
     """
     on = the_plan.on
-    jobs: list[tuple[mail.Email, list[dict]]] = []
+    rows: list[OutgoingMail] = []
+    logs: list[dict] = []
     for person in the_plan.people:
         email = person_email(person, the_plan.courses, base_url=base_url, municipality=municipality)
-        logs = [
+        rows.append(
+            mail.enqueue(session, email, kind=kind or "reminder", employee_id=person.employee_id)
+        )
+        logs.extend(
             {
                 "employee_id": person.employee_id,
                 "course_id": i.course_id,
@@ -270,22 +332,32 @@ def deliver(
                 "sent_by_id": actor.id if actor else None,
             }
             for i in person.items
-        ]
-        jobs.append((email, logs))
+        )
     for digest in the_plan.digests:
         email = digest_email(digest, base_url=base_url, municipality=municipality)
-        logs = [
+        rows.append(mail.enqueue(session, email, kind="digest", employee_id=digest.manager_id))
+        logs.append(
             {"employee_id": digest.manager_id, "course_id": None, "kind": "digest", "sent_on": on}
-        ]
-        jobs.append((email, logs))
-    for start in range(0, len(jobs), CHUNK):
-        chunk = jobs[start : start + CHUNK]
-        mail.send([email for email, _ in chunk])
-        session.execute(sa.insert(ReminderLog), [log for _, logs in chunk for log in logs])
-        session.flush()
-        if after_chunk is not None:
-            after_chunk()
-    return SendResult(len(the_plan.people), the_plan.items, len(the_plan.digests))
+        )
+    if logs:
+        session.execute(sa.insert(ReminderLog), logs)
+    session.flush()
+    return Queued(len(the_plan.people), the_plan.items, len(the_plan.digests), [r.id for r in rows])
+
+
+def overdue_in_unit(session: Session, *, unit: OrgUnit, on: date) -> list[PersonReminder]:
+    """Who "Påminn alla försenade" would e-mail now (the weekly limit and refusals applied)."""
+    overdue = pairs_stmt(on, Scope(unit_paths=[unit.path])).subquery("o")
+    employee_ids = list(
+        session.scalars(
+            sa.select(overdue.c.employee_id)
+            .where(overdue.c.status.in_([Status.OVERDUE.value, Status.EXPIRED.value]))
+            .distinct()
+        )
+    )
+    if not employee_ids:
+        return []
+    return person_plan(session, on=on, scope=Scope(employee_ids=employee_ids))
 
 
 def remind_from_unit(
@@ -297,24 +369,21 @@ def remind_from_unit(
     on: date,
     base_url: str,
     municipality: str,
-) -> SendResult:
+) -> Queued:
     """A manager reminds one person (employee_ids=[id]) or everyone overdue in the unit.
 
-    The weekly limit holds as for the scheduled run. The caller has checked access.
+    The weekly limit holds as for the scheduled run. The caller has checked access,
+    commits, and then delivers `mail_ids`.
     """
     if employee_ids is None:
-        overdue = pairs_stmt(on, Scope(unit_paths=[unit.path])).subquery("o")
-        employee_ids = list(
-            session.scalars(
-                sa.select(overdue.c.employee_id)
-                .where(overdue.c.status.in_([Status.OVERDUE.value, Status.EXPIRED.value]))
-                .distinct()
-            )
-        )
-    people = person_plan(session, on=on, scope=Scope(employee_ids=list(employee_ids)))
+        people = overdue_in_unit(session, unit=unit, on=on)
+        asked_for = len(people)
+    else:
+        people = person_plan(session, on=on, scope=Scope(employee_ids=list(employee_ids)))
+        asked_for = len(employee_ids)
     ids = {i.course_id for p in people for i in p.items}
     courses = {c.id: c for c in session.scalars(sa.select(Course).where(Course.id.in_(ids)))}
-    result = deliver(
+    queued = queue(
         session,
         Plan(on=on, people=people, digests=[], courses=courses),
         base_url=base_url,
@@ -330,12 +399,12 @@ def remind_from_unit(
         unit.id,
         {
             "employees": [p.employee_id for p in people],
-            "items": result.items,
-            "asked_for": len(employee_ids),
+            "items": queued.items,
+            "asked_for": asked_for,
         },
     )
     session.flush()
-    return result
+    return queued
 
 
 def employees_within(session: Session, ids: Sequence[int], paths: Sequence[str] | None) -> set[int]:

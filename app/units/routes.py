@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import args, dates, org
+from app import args, dates, mail, org
 from app.auth import access
 from app.extensions import db
 from app.models import Course, Employee, OrgUnit
@@ -86,12 +87,16 @@ def show(unit_id: int):
     )
 
 
-@bp.route("/<int:unit_id>/paminn", methods=["POST"])
+@bp.route("/<int:unit_id>/paminn", methods=["GET", "POST"])
 @manager_or_hr
 def remind(unit_id: int):
+    """GET: how many will get a message, and a button to confirm. POST: send."""
     unit = _unit_or_abort(unit_id)
     if not access.can_manage_unit(current_user, unit):
         abort(403)
+    if request.method == "GET":
+        people = reminders.overdue_in_unit(db.session, unit=unit, on=dates.today())
+        return render_template("units/remind_confirm.html", unit=unit, people=people)
     # CSRFProtect has already checked the token of every POST.
     raw = request.form.get("employee_id", "")
     if raw:
@@ -103,7 +108,7 @@ def remind(unit_id: int):
         ids: list[int] | None = [int(raw)]
     else:
         ids = None
-    result = reminders.remind_from_unit(
+    queued = reminders.remind_from_unit(
         db.session,
         unit=unit,
         employee_ids=ids,
@@ -113,27 +118,51 @@ def remind(unit_id: int):
         municipality=current_app.config["MUNICIPALITY_NAME"],
     )
     db.session.commit()
-    if result.people:
-        flash(
-            _(
-                "Påminnelse skickad till %(n)s personer (%(items)s kurser).",
-                n=result.people,
-                items=result.items,
-            ),
-            "success",
-        )
-    else:
+    delivery = mail.deliver_queued(db.session, commit=db.session.commit, ids=queued.mail_ids)
+    _flash_delivery(queued, delivery)
+    return redirect(
+        request.form.get("next_url")
+        if _safe(request.form.get("next_url"))
+        else url_for("units.show", unit_id=unit.id)
+    )
+
+
+def _flash_delivery(queued: reminders.Queued, delivery: mail.Delivery) -> None:
+    if not queued.people:
         flash(
             _(
                 "Ingen påminnelse skickades: alla har redan fått en den här veckan, eller har inget att göra."
             ),
             "warning",
         )
-    return redirect(
-        request.form.get("next_url")
-        if _safe(request.form.get("next_url"))
-        else url_for("units.show", unit_id=unit.id)
-    )
+        return
+    if delivery.sent:
+        flash(
+            ngettext(
+                "Påminnelse skickad till %(num)d person.",
+                "Påminnelse skickad till %(num)d personer.",
+                delivery.sent,
+            ),
+            "success",
+        )
+    if delivery.refused:
+        flash(
+            ngettext(
+                "%(num)d adress avvisades av e-postservern; HR ser den på personens sida.",
+                "%(num)d adresser avvisades av e-postservern; HR ser dem på personernas sidor.",
+                delivery.refused,
+            ),
+            "warning",
+        )
+    if delivery.left:
+        flash(
+            ngettext(
+                "%(num)d påminnelse kunde inte skickas nu; den skickas vid nästa utskick.",
+                "%(num)d påminnelser kunde inte skickas nu; de skickas vid nästa utskick.",
+                delivery.left,
+            ),
+            "warning",
+        )
 
 
 def _safe(target: str | None) -> bool:

@@ -59,7 +59,7 @@ def test_manager_filters_overdue_and_sends_a_reminder(page, axe, town, smtp_serv
     axe(page)
     page.get_by_role("button", name="Påminn Bo Al").click()
     page.wait_for_load_state("load")
-    expect(page.get_by_text("Påminnelse skickad till 1 personer")).to_be_visible()
+    expect(page.get_by_text("Påminnelse skickad till 1 person.")).to_be_visible()
     assert [m.rcpt_tos for m in smtp_server.messages] == [["bo@k.se"]]
     axe(page)
     page.get_by_role("link", name="Bo Al").click()

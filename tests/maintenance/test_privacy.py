@@ -17,7 +17,7 @@ from app.admin.imports.reading import ImportFile
 from app.admin.requirements import evidence
 from app.admin.requirements import services as requirements
 from app.extensions import db
-from app.models import AuditEvent, Completion, Employee, Exemption
+from app.models import AuditEvent, Completion, Employee, Exemption, MailStatus, OutgoingMail
 from app.records import audit
 from app.reports import coverage
 
@@ -175,6 +175,18 @@ def test_gallring_leaves_nothing_that_names_the_person(app, runner, make, tmp_pa
         db.session, employee=colleague, requirement=rule, reason="Föräldraledig", actor=hr
     )
     audit(db.session, hr, "person.view", "employee", person.id)
+    # a reminder to her that the mail server refused: HR's list of refusals shows it
+    db.session.add(
+        OutgoingMail(
+            kind="reminder",
+            employee_id=person.id,
+            to_addr=EMAIL,
+            subject=f"Påminnelse till {NAME} {SURNAME}",
+            message_id=f"<gallring-{person.id}@kommun.se>",
+            status=MailStatus.REFUSED.value,
+            error="550 mailbox unavailable",
+        )
+    )
     # her e-mail in an event about something else, kept beside a count that stays
     audit(db.session, hr, "hr.note", "org_unit", unit.id, {"about": EMAIL, "people": 2})
     db.session.commit()

@@ -70,6 +70,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "auth.my_evidence": ("GET", everyone(404)),  # only one's own records; this one has no file
     "auth.accept_invitation": ("GET", public(400)),  # a bad token: a Swedish message
     "auth.forgot_password": ("GET", public(200)),
+    "auth.reset_password": ("GET", public(400)),  # a bad token: a Swedish message
     "learning.index": ("GET", everyone()),
     "learning.course": ("GET", everyone()),
     "learning.start": ("POST", everyone(302)),

@@ -25,7 +25,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import dates
+from app import dates, mail
 from app.admin.imports import services as import_services
 from app.admin.imports.mapping import default_mapping
 from app.admin.imports.reading import ImportFile
@@ -265,10 +265,13 @@ class FormSubmitter:
         client = self._session()
         data = {**data, "csrf_token": self.token}
         if self.form.multipart and not any(isinstance(v, Raw) for v in data.values()):
-            return client.post(self.url, data=data, content_type="multipart/form-data")
-        return client.post(
-            self.url, data=encode(data), content_type="application/x-www-form-urlencoded"
-        )
+            response = client.post(self.url, data=data, content_type="multipart/form-data")
+        else:
+            response = client.post(
+                self.url, data=encode(data), content_type="application/x-www-form-urlencoded"
+            )
+        assert mail.background.wait()  # what the request left to after its response
+        return response
 
     def try_values(self, changes: dict) -> None:
         data = {**self.form.data(self.town), **changes}

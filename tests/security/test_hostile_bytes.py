@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
+from app import mail
 from app.extensions import db
 from tests.conftest import PASSWORD, csrf_from
 from tests.security.test_fuzz import FORMS, database_rows
@@ -185,6 +186,7 @@ def test_forgot_password_with_a_nul_in_the_email_is_refused(app, client, town):
 
     accepted = client.post("/konto/glomt-losenord", data={"email": "hr@k.se", "csrf_token": token})
     assert accepted.status_code == 302
+    assert mail.background.wait()  # the link is made after the response
     assert database_rows(app) != before  # the request is audited
 
 
