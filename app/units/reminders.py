@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app import mail
+from app.auth.access import holds_unit
 from app.labels import STATUS, format_day, swedish
 from app.models import (
     Course,
@@ -36,7 +37,7 @@ from app.models import (
     Status,
     UnitManager,
 )
-from app.org import ancestor_ids, in_subtrees, manager_on
+from app.org import ancestor_ids, in_subtrees
 from app.records import audit
 from app.reports.coverage import Scope, as_date, pairs_stmt
 
@@ -166,7 +167,7 @@ def digest_plan(session: Session, *, on: date) -> list[Digest]:
             Employee.active.is_(True),
             Employee.email.is_not(None),
             ~mail.address_refused(Employee.email),
-            manager_on(on),
+            holds_unit(on),  # a deputy's digest ends with the grantor's right (M1)
             ~had_digest,
         )
     ).all()

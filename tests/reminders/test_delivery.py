@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app import dates
 from app.extensions import db
-from app.models import Employee, MailStatus, OutgoingMail
+from app.models import Employee, MailStatus, OutgoingMail, UnitManager
 from tests.conftest import csrf_from
 
 
@@ -207,3 +207,41 @@ def test_a_manager_who_also_leads_a_unit_below_gets_its_people_by_name(
     assert "Bo Al" not in vide  # Barn och familj: further down, counted
     assert "- Barn och familj: 2 personer" in vide
     assert "- Vuxen:" not in vide  # not counted again
+
+
+def _deputy_for_bof(make, town, granted_by) -> None:
+    today = dates.today()
+    make.session.add(
+        UnitManager(
+            unit_id=town["bof"].id,
+            employee_id=town["vera"].id,
+            role="delegate",
+            starts_on=today - timedelta(days=10),
+            ends_on=today + timedelta(days=30),
+            granted_by_id=granted_by.id,
+        )
+    )
+    make.session.commit()
+
+
+def test_a_deputy_gets_the_digest_while_the_chef_who_granted_it_leads(
+    runner, smtp_server, town, make
+):
+    _deputy_for_bof(make, town, granted_by=town["chef"])
+    assert runner.invoke(args=["reminders", "send"]).exit_code == 0
+    assert "- Bo Al (Barn och familj): Grundkurs" in _digest(smtp_server, "vera@k.se")
+
+
+def test_a_deputy_whose_chef_has_left_gets_no_digest(runner, smtp_server, town, make):
+    """M1: the delegation ends with the grantor's right, for the weekly digest too."""
+    _deputy_for_bof(make, town, granted_by=town["chef"])
+    town["chef"].active = False
+    make.session.commit()
+    assert runner.invoke(args=["reminders", "send"]).exit_code == 0
+    assert smtp_server.messages  # the run sent the others their reminders
+    subjects = [
+        BytesParser(policy=policy.strict).parsebytes(m.content)["Subject"]
+        for m in smtp_server.messages
+        if m.rcpt_tos == ["vera@k.se"]
+    ]
+    assert not [s for s in subjects if s.startswith("Veckosammanfattning")]
