@@ -14,10 +14,18 @@ log = logging.getLogger("app.mail")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     to: str
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 def send(messages: list[Email]) -> int:
@@ -30,9 +38,14 @@ def send(messages: list[Email]) -> int:
     if not current_app.config.get("MAIL_SERVER"):
         for m in messages:
             log.info("e-post (ingen MAIL_SERVER) till %s: %s\n%s", m.to, m.subject, m.body)
+            for a in m.attachments:
+                log.info("  bilaga %s (%s, %d byte)", a.filename, a.content_type, len(a.data))
         return len(messages)
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     with mail.connect() as conn:
         for m in messages:
-            conn.send(Message(subject=m.subject, recipients=[m.to], body=m.body, sender=sender))
+            message = Message(subject=m.subject, recipients=[m.to], body=m.body, sender=sender)
+            for a in m.attachments:
+                message.attach(a.filename, a.content_type, a.data)
+            conn.send(message)
     return len(messages)

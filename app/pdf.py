@@ -27,5 +27,7 @@ def render(template: str, **context: Any) -> bytes:
     The template is rendered without the request's context processors, so a command
     (`flask reports send-status`) makes the same PDF as a page does.
     """
-    html = current_app.jinja_env.get_template(template).render(font_dir=FONT_DIR.as_uri(), **context)
+    html = current_app.jinja_env.get_template(template).render(
+        font_dir=FONT_DIR.as_uri(), **context
+    )
     return HTML(string=html, base_url=str(FONT_DIR)).write_pdf(pdf_variant="pdf/ua-1")

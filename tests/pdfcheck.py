@@ -52,7 +52,10 @@ def structure(data: bytes) -> dict:
             )
             descriptor = descriptor.get_object() if descriptor else {}
             fonts.append(
-                (str(font["/BaseFont"]), any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+                (
+                    str(font["/BaseFont"]),
+                    any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")),
+                )
             )
     return {
         "marked": bool((root.get("/MarkInfo") or {}).get("/Marked")),

@@ -13,7 +13,14 @@ from app.models.learning import (
     RequirementTag,
     Status,
 )
-from app.models.ops import ApiToken, CoverageSnapshot, JobLock, ReminderLog, Setting
+from app.models.ops import (
+    ApiToken,
+    CoverageSnapshot,
+    JobLock,
+    ReminderLog,
+    Setting,
+    StatusReportDelivery,
+)
 from app.models.org import Employee, EmployeeTag, Level, ManagerRole, OrgUnit, UnitManager
 from app.models.sessions import SessionAttendance, TrainingSession
 from app.models.types import UTCDateTime, utcnow
@@ -43,6 +50,7 @@ __all__ = [
     "SessionAttendance",
     "Setting",
     "Status",
+    "StatusReportDelivery",
     "TrainingSession",
     "UTCDateTime",
     "UnitManager",

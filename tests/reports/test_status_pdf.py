@@ -7,11 +7,10 @@ Page 1 goes to build/test-artefacts/status-report.png, to look at.
 
 from __future__ import annotations
 
-import pytest
-
 import io
 
 import pypdf
+import pytest
 
 from app.extensions import db
 from app.reports import services
@@ -32,13 +31,15 @@ def report_pdf(client, auth, town, make, app_ctx):
 
 def test_the_status_report_is_tagged_in_swedish_with_its_title_and_fonts(report_pdf):
     found = pdfcheck.structure(report_pdf)
-    assert found["tagged"] and found["marked"]
+    assert found["tagged"]
+    assert found["marked"]
     assert found["lang"] == "sv"
     assert found["title"].startswith("Utbildning i att förebygga")
     assert found["display_title"]  # the viewer shows the title, not the file name
     for kind in ("/H1", "/H2", "/Table", "/TH", "/TD", "/Caption"):
         assert kind in found["types"], kind
-    assert found["fonts"] and all(embedded for _, embedded in found["fonts"]), found["fonts"]
+    assert found["fonts"]
+    assert all(embedded for _, embedded in found["fonts"]), found["fonts"]
 
 
 def test_the_status_report_text_is_extractable_with_swedish_letters(report_pdf):
@@ -46,7 +47,8 @@ def test_the_status_report_text_is_extractable_with_swedish_letters(report_pdf):
     assert "Socialförvaltningen" in text
     assert "Vård- och omsorgsförvaltningen" in text
     assert "Förtroendevalda" in text  # a column header, whole: not "Förtroendev alda"
-    assert "Täckning" in text and "målet" in text
+    assert "Täckning" in text
+    assert "målet" in text
 
 
 def test_every_word_of_the_status_report_is_legible(report_pdf):

@@ -101,6 +101,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "reports.export_form": ("GET", hr_only()),
     "reports.export_download": ("GET", hr_only(400)),  # no choices made
     "reports.target": ("GET", hr_only()),
+    "reports.status_schedule": ("GET", hr_only()),
     "admin.index": ("GET", hr_only()),
     "admin.people": ("GET", hr_only()),
     "admin.person": ("GET", hr_only()),
