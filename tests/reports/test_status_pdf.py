@@ -11,6 +11,7 @@ import io
 
 import pypdf
 import pytest
+from weasyprint import HTML
 
 from app.extensions import db
 from app.reports import services
@@ -59,3 +60,14 @@ def test_every_word_of_the_status_report_is_legible(report_pdf):
         assert len(words) > 20
         poor = [(w, round(c, 2)) for w, c in words if c < 4.5]
         assert poor == [], f"page {index + 1}: {poor}"
+
+
+def test_the_legibility_check_sees_black_text_on_the_bars_purple():
+    """The defect the check is for: a table cell filled with the bars' purple, text black."""
+    html = (
+        '<html lang="sv"><body><table><tr><td style="background:#4b1d6b;color:#000">'
+        "Socialförvaltningen 63,6 %</td><td>Utbildningsförvaltningen</td></tr></table></body></html>"
+    )
+    words = dict(pdfcheck.word_contrasts(HTML(string=html).write_pdf()))
+    assert words["Socialförvaltningen"] < 1.8  # 1.69:1, as the review measured
+    assert words["Utbildningsförvaltningen"] > 15

@@ -194,3 +194,36 @@ def test_a_mail_server_that_is_down_leaves_everything_for_the_next_run(
     again = runner.invoke(args=["reports", "send-status", "--on", on.isoformat()])
     assert again.exit_code == 0, again.output
     assert [m.rcpt_tos[0] for m in smtp_server.messages] == ["a@kommun.se"]
+
+
+def test_a_run_at_the_same_time_on_another_host_never_sends_twice(town, app_ctx):
+    schedule.set_schedule(db.session, recipients="a@kommun.se\nb@kommun.se", day=1, actor=None)
+    db.session.commit()
+    on = _first_of(dates.today(), 1)
+    raced: list[str] = []
+
+    def commit_after_the_other_host_claimed_a() -> None:
+        if not raced:  # the other run claims a@ between our look and our claim
+            with db.engine.begin() as other:
+                other.execute(
+                    sa.insert(StatusReportDelivery).values(
+                        month=schedule.month_of(on),
+                        recipient="a@kommun.se",
+                        report_on=on,
+                        sent_at=dates.now(),
+                    )
+                )
+            raced.append("a@kommun.se")
+        db.session.commit()
+
+    sent: list[str] = []
+    outcome = schedule.send_status_report(
+        db.session,
+        on=on,
+        municipality="Exempelby kommun",
+        page_url="http://example/rapporter/lagesrapport",
+        commit=commit_after_the_other_host_claimed_a,
+        send=lambda message: sent.append(message.to),
+    )
+    assert sent == ["b@kommun.se"]
+    assert outcome.already == ["a@kommun.se"]
