@@ -17,8 +17,10 @@ from weasyprint import HTML
 
 FONT_DIR = Path(__file__).resolve().parent / "static" / "fonts"
 
-# fontTools logs every subsetting step at INFO: 75 lines per PDF in the server log.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
+# fontTools logs every subsetting step at INFO (75 lines per PDF in the server log), and
+# WeasyPrint its progress: only their warnings reach the log.
+for _name in ("fontTools", "weasyprint.progress"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 def render(template: str, **context: Any) -> bytes:
