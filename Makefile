@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-pg test-clock lint format bench browser translations clean
+.PHONY: run test test-pg test-clock lint format bench browser pdf-libs translations clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 translations: $(VENV)/.installed
 	$(BIN)/python scripts/i18n.py compile
 
-run: $(VENV)/.installed translations
+run: $(VENV)/.installed translations pdf-libs
 	$(FLASK) db upgrade
 	-$(FLASK) courses sync  # a broken course is reported; the last valid version keeps serving
 	$(FLASK) demo seed --if-empty
@@ -32,17 +32,21 @@ run: $(VENV)/.installed translations
 browser:
 	@bash scripts/ensure-chromium.sh
 
-test: $(VENV)/.installed-test translations browser
+# WeasyPrint (the PDFs) lays text out with Debian's pango.
+pdf-libs:
+	@bash scripts/ensure-pdf-libs.sh
+
+test: $(VENV)/.installed-test translations browser pdf-libs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-pg: $(VENV)/.installed-test translations browser
+test-pg: $(VENV)/.installed-test translations browser pdf-libs
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 # The suite with the clock moved (tests/clock.py): no test may depend on the day it runs.
 # One run per value of CLOCKS; set TEST_DATABASE_URL to run them on PostgreSQL.
 CLOCKS ?= +1y +2y@00:05
-test-clock: $(VENV)/.installed-test translations browser
+test-clock: $(VENV)/.installed-test translations browser pdf-libs
 	@set -e; for clock in $(CLOCKS); do \
 		echo "== VARNA_TEST_CLOCK=$$clock"; \
 		VARNA_TEST_CLOCK=$$clock $(BIN)/pytest $(PYTEST_ARGS); \

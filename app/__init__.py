@@ -29,6 +29,7 @@ VIEWS = (
     "app.admin.imports.routes",
     "app.admin.requirements.routes",
     "app.reports.routes",
+    "app.reports.schedule_routes",
     "app.api.routes",
     "app.api.tokens",
 )

@@ -1,14 +1,17 @@
-"""A certificate per completion as PDF (fpdf2), with the DejaVu font shipped in app/static/fonts."""
+"""A certificate per completion as a tagged PDF (app/pdf.py), in the language of the course
+variant the person took: English for the English variant, Swedish otherwise."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from fpdf import FPDF
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
 
-FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
+from app import dates, labels, pdf
+from app.learning import services
+from app.models import Attempt, Completion
 
 
 @dataclass(frozen=True)
@@ -21,66 +24,43 @@ class CertificateData:
     code: str
     verify_url: str
     municipality: str
-    source_label: str
+    source: str  # the completion's source code (online, session, import, …)
+    lang: str = "sv"  # "sv" or "en"
+
+
+def certificate_for(
+    session: Session, completion: Completion, *, verify_url: str, municipality: str
+) -> CertificateData:
+    """What the certificate says. Its language is the variant's: a completion made through the
+    quiz names its attempt, and the attempt the variant ("en" is English)."""
+    attempt = session.get(Attempt, completion.attempt_id) if completion.attempt_id else None
+    course = completion.course.title if completion.course else completion.title
+    lang = "sv"
+    if attempt is not None and completion.course_version is not None:
+        content = services.variant_content(completion.course_version.content, attempt.variant)
+        if content.get("language") == "en":
+            lang, course = "en", content.get("title") or course
+    return CertificateData(
+        name=completion.employee.full_name,
+        course=course,
+        version=completion.course_version.version if completion.course_version else None,
+        completed_on=dates.local_day(completion.completed_at),
+        expires_on=dates.local_day(completion.expires_at) if completion.expires_at else None,
+        code=services.format_code(completion.verification_code),
+        verify_url=verify_url,
+        municipality=municipality,
+        source=completion.source,
+        lang=lang,
+    )
 
 
 def certificate_pdf(data: CertificateData) -> bytes:
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(f"Intyg – {data.course}")
-    pdf.set_author(data.municipality)
-    pdf.set_creator("Värna")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_page()
-    pdf.set_margins(25, 25, 25)
-    pdf.set_y(35)
-    pdf.set_draw_color(75, 29, 107)
-    pdf.set_line_width(1.2)
-    pdf.rect(12, 12, 186, 273)
-
-    pdf.set_font("DejaVu", "", 12)
-    pdf.cell(0, 8, data.municipality, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(10)
-    pdf.set_font("DejaVu", "B", 28)
-    pdf.cell(0, 14, "Intyg", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-    pdf.set_font("DejaVu", "", 13)
-    pdf.cell(0, 8, "Härmed intygas att", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 20)
-    pdf.multi_cell(0, 11, data.name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "", 13)
-    pdf.cell(0, 8, "har genomfört", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 9, data.course, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(12)
-
-    rows = []
-    if data.version:
-        rows.append(("Kursversion", data.version))
-    rows.append(("Datum", data.completed_on.isoformat()))
-    rows.append(("Källa", data.source_label))
-    rows.append(
-        ("Giltigt till", data.expires_on.isoformat() if data.expires_on else "Tills vidare")
-    )
-    rows.append(("Kontrollkod", data.code))
-    for label, value in rows:
-        pdf.set_x(45)
-        pdf.set_font("DejaVu", "", 12)
-        pdf.cell(45, 8, label)
-        pdf.set_font("DejaVu", "B", 12)
-        pdf.cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(14)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(
-        0,
-        6,
-        f"Intyget kan kontrolleras med kontrollkoden på {data.verify_url}",
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    return bytes(pdf.output())
+    # The texts are the catalogue's (learning/certificate_pdf.html), in the certificate's language.
+    with force_locale(data.lang):
+        return pdf.render(
+            "learning/certificate_pdf.html",
+            lang=data.lang,
+            c=data,
+            source_label=labels.name(labels.SOURCE, data.source),
+            author=data.municipality,
+        )

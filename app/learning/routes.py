@@ -20,7 +20,7 @@ from app.auth import access
 from app.courses.markdown import render_markdown
 from app.extensions import db, limiter
 from app.learning import bp, services
-from app.learning.certificate import CertificateData, certificate_pdf
+from app.learning.certificate import certificate_for, certificate_pdf
 from app.learning.services import Tampered
 from app.models import Attempt, Completion, CourseVersion
 
@@ -329,27 +329,18 @@ def certificate(completion_id: int):
     if completion is None:
         abort(404)
     access.require_employee(current_user, completion.employee)
-    completed_on = dates.local_day(completion.completed_at)
-    expires_on = dates.local_day(completion.expires_at) if completion.expires_at else None
-    code = services.format_code(completion.verification_code)
-    data = CertificateData(
-        name=completion.employee.full_name,
-        course=completion.course.title if completion.course else completion.title,
-        version=completion.course_version.version if completion.course_version else None,
-        completed_on=completed_on,
-        expires_on=expires_on,
-        code=code,
+    data = certificate_for(
+        db.session,
+        completion,
         verify_url=current_app.config["BASE_URL"].rstrip("/") + url_for("learning.verify"),
         municipality=current_app.config["MUNICIPALITY_NAME"],
-        # the certificate is in Swedish whatever the holder's interface language
-        source_label=labels.swedish(labels.SOURCE).get(completion.source, completion.source),
     )
     slug = completion.course.slug if completion.course else "utbildning"
     return Response(
         certificate_pdf(data),
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="intyg-{slug}-{completed_on.isoformat()}.pdf"'
+            "Content-Disposition": f'attachment; filename="intyg-{slug}-{data.completed_on.isoformat()}.pdf"'
         },
     )
 

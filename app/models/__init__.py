@@ -14,7 +14,14 @@ from app.models.learning import (
     Status,
 )
 from app.models.mail import MailStatus, OutgoingMail, PasswordReset
-from app.models.ops import ApiToken, CoverageSnapshot, JobLock, ReminderLog, Setting
+from app.models.ops import (
+    ApiToken,
+    CoverageSnapshot,
+    JobLock,
+    ReminderLog,
+    Setting,
+    StatusReportDelivery,
+)
 from app.models.org import Employee, EmployeeTag, Level, ManagerRole, OrgUnit, UnitManager
 from app.models.sessions import SessionAttendance, TrainingSession
 from app.models.types import UTCDateTime, utcnow
@@ -47,6 +54,7 @@ __all__ = [
     "SessionAttendance",
     "Setting",
     "Status",
+    "StatusReportDelivery",
     "TrainingSession",
     "UTCDateTime",
     "UnitManager",

@@ -94,3 +94,20 @@ class Setting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class StatusReportDelivery(db.Model):
+    """The monthly status report e-mailed to one recipient: at most one row per month and
+    address, written before the message goes out, so no rerun or second host sends it twice."""
+
+    __tablename__ = "status_report_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(sa.String(7))  # "2026-11"
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    report_on: Mapped[date]  # the day the figures are for
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("month", "recipient", name="uq_status_report_deliveries_month"),
+    )

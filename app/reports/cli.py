@@ -1,4 +1,5 @@
-"""`flask reports snapshot` (daily, from cron) and `flask reports export`."""
+"""`flask reports snapshot` and `flask reports send-status` (daily, from cron) and
+`flask reports export`."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import sys
 from datetime import date
 
 import click
+from flask import current_app, url_for
 from flask.cli import AppGroup
 
 from app import dates, org
 from app.extensions import db
 from app.models import Course
-from app.reports import exports, services
+from app.reports import exports, schedule, services
 
 reports_cli = AppGroup("reports", help="Täckning: dagliga ögonblicksbilder och exporter.")
 
@@ -58,6 +60,41 @@ def snapshot(on_: str | None, rebuild_from: str | None) -> None:
             f"Historik uppbyggd för {len(rebuilt)} dagar "
             f"({rebuilt[0].isoformat()} – {rebuilt[-1].isoformat()})."
         )
+
+
+@reports_cli.command("send-status")
+@click.option("--on", "on_", help="Dagen (ÅÅÅÅ-MM-DD); standard i dag.")
+def send_status(on_: str | None) -> None:
+    """E-mail the status report to HR's recipients on HR's day of the month, once a month."""
+    day = _day(on_, "--on") or dates.today()
+    if day > dates.today():
+        _fail(f"--on: {day.isoformat()} har inte varit än.")
+    plan = schedule.get_schedule(db.session)
+    if not plan.active:
+        click.echo("Inget utskick: HR har inte valt mottagare och dag (Rapporter → Lägesrapport).")
+        return
+    if not schedule.is_due(plan, day):
+        click.echo(f"Inte dags: lägesrapporten skickas den {plan.day} varje månad.")
+        return
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with current_app.test_request_context():
+        page_url = base + url_for("reports.status_report")
+    outcome = schedule.send_status_report(
+        db.session,
+        on=day,
+        municipality=current_app.config["MUNICIPALITY_NAME"],
+        page_url=page_url,
+        commit=db.session.commit,
+    )
+    month = outcome.month
+    if outcome.sent:
+        click.echo(f"Lägesrapporten för {month} skickad till {len(outcome.sent)} mottagare.")
+    if outcome.already and not outcome.sent and not outcome.failed:
+        click.echo(f"Lägesrapporten för {month} är redan skickad; inget skickades nu.")
+    for address, why in outcome.failed:
+        click.echo(f"{address}: kunde inte skickas ({why}); nästa körning försöker igen.", err=True)
+    if outcome.failed:
+        sys.exit(1)
 
 
 @reports_cli.command("export")

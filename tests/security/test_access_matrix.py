@@ -104,6 +104,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "reports.export_bookmark": ("GET", hr_only(302)),  # a link: to the form, never the file
     "reports.export_download": ("POST", hr_only(400)),  # no choices made
     "reports.target": ("GET", hr_only()),
+    "reports.status_schedule": ("GET", hr_only()),
     "admin.index": ("GET", hr_only()),
     "admin.people": ("GET", hr_only()),
     "admin.person": ("GET", hr_only()),
