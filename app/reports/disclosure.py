@@ -11,7 +11,7 @@ alone, so the index page, the status report and its PDF suppress the same cells;
 course and prevention figures are decided next, on top of it.
 
 Days: a masked viewer sees today and the last day of each earlier month only
-(`published_day`); the trend shows the last snapshot of each month, and only points whose
+(`published_day`); the trend shows only those days' snapshots, and only points whose
 population is certainly 5 people or more. docs/security.md ("Disclosure control for
 reporters") explains the method and its limits.
 """
@@ -50,17 +50,18 @@ def published_day(asked: date, today: date) -> date:
     return asked.replace(day=1) - timedelta(days=1)
 
 
-def monthly_trend(points: Sequence[TrendPoint], *, courses: int) -> list[TrendPoint]:
-    """The last snapshot of each month, where it certainly covers 5 people or more.
+def monthly_trend(points: Sequence[TrendPoint], *, courses: int, today: date) -> list[TrendPoint]:
+    """The points on a month's last day (or today) that certainly cover 5 people or more.
 
     A snapshot holds requirement pairs, not people; one person has at most `courses` pairs,
     so a point with fewer than SMALL_GROUP × courses pairs might be a small group.
     """
-    last: dict[tuple[int, int], TrendPoint] = {}
-    for p in points:
-        last[(p.day.year, p.day.month)] = p
     floor = SMALL_GROUP * max(courses, 1)
-    return [p for p in last.values() if p.counts.total >= floor]
+    return [
+        p
+        for p in points
+        if (p.day == today or p.day == month_end(p.day)) and p.counts.total >= floor
+    ]
 
 
 # --- exact linear algebra: is a figure determined by the published ones? ----------------------
@@ -159,9 +160,7 @@ def suppress(
         if not candidates:
             hidden.add(last_support)  # type: ignore[arg-type]
             continue
-        candidates.sort(
-            key=lambda s: (not any(near(first, k) for k in classes[s]), people[s])
-        )
+        candidates.sort(key=lambda s: (not any(near(first, k) for k in classes[s]), people[s]))
         hidden.add(candidates[0])
     return {key for s in hidden for key in classes[s]} | {
         k for k, g in groups.items() if not g.support and 0 < g.people < SMALL_GROUP
@@ -242,14 +241,10 @@ def protect_matrix(data: Cube, m: Matrix) -> Protected:
     hidden = suppress(groups, near=_same_line, last=("all",))
     rows = []
     for i, row in enumerate(m.rows):
-        cells = {
-            lvl: _hide(c) if ("cell", i, lvl) in hidden else c for lvl, c in row.cells.items()
-        }
+        cells = {lvl: _hide(c) if ("cell", i, lvl) in hidden else c for lvl, c in row.cells.items()}
         total = _hide(row.total) if ("row", i) in hidden else row.total
         rows.append(replace(row, cells=cells, total=total))
-    columns = {
-        lvl: _hide(c) if ("col", lvl) in hidden else c for lvl, c in m.columns.items()
-    }
+    columns = {lvl: _hide(c) if ("col", lvl) in hidden else c for lvl, c in m.columns.items()}
     total = _hide(m.total) if ("all",) in hidden else m.total
     span = Span()
     for key, g in groups.items():

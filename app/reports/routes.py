@@ -220,7 +220,9 @@ def trend():
     within = _within()
     points = services.trend(db.session, within=within)
     if _masked():
-        points = protection.monthly_trend(points, courses=services.course_count(db.session))
+        points = protection.monthly_trend(
+            points, courses=services.course_count(db.session), today=dates.today()
+        )
     target = services.get_target(db.session)
     chart = charts.line_chart(
         "trend",

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased
 
-from app import labels, org
+from app import dates, labels, org
 from app.auth.access import SMALL_GROUP, Disclosure
 from app.dates import add_months
 from app.labels import format_count, format_day, format_points, format_share
@@ -989,7 +989,9 @@ def status_report(
     figures = course_figures(session, data, disclosure=disclosure)
     points = trend(session, within=within)
     if disclosure is Disclosure.MASKED:
-        points = protection.monthly_trend(points, courses=course_count(session))
+        points = protection.monthly_trend(
+            points, courses=course_count(session), today=dates.today()
+        )
     return StatusReport(
         on=on,
         total=whole.total,
