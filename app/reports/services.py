@@ -970,6 +970,12 @@ class StatusReport:
                         "Grupper med färre än 5 personer visas som ”färre än 5” så att ingen "
                         "enskild person kan pekas ut."
                     )
+                    + " "
+                    + _(
+                        "Så visas också de siffror som annars skulle avslöja en sådan grupp "
+                        "genom subtraktion, och tidigare dagar visas bara per den sista dagen "
+                        "i en månad."
+                    )
                 )
             )
         return Section("def", _("8. Om siffrorna"), paragraphs=paragraphs)
