@@ -126,18 +126,24 @@ class Group:
     support: Support
 
 
+TRIED = 10  # complements tried one by one per step, smallest first (each try is a rank test)
+
+
 def suppress(
     groups: dict[Hashable, Group],
     *,
     base: Span | None = None,
-    near: Callable[[Hashable, Hashable], bool] = lambda a, b: True,
+    rank: Callable[[Hashable, Hashable], tuple] = lambda exposed, key: (),
     last: Hashable | None = None,
 ) -> set[Hashable]:
     """The keys to suppress: groups of 1–4 people, and enough others that none is determined.
 
-    `base` holds figures already published elsewhere (fixed); `near(a, b)` prefers, as a
-    complement for an exposed group a, a group b on the same line; `last` (the grand total)
-    is suppressed only if nothing else helps. Groups with the same support are one decision.
+    Primary suppression hides every group of 1–4 people. Then, while a hidden group is
+    determined by the shown ones (and `base`, figures published elsewhere), one more group
+    is hidden: the first, in the order of `rank(exposed, key)` and then size, that protects
+    the exposed group on its own; failing that, simply the first. `last` (the grand total) is
+    hidden only if nothing else is left. Groups with the same support are one decision.
+    Each step hides one more group and the check is exact, so the loop ends, and ends safe.
     """
     classes: dict[Support, list[Hashable]] = {}
     for key, g in groups.items():
@@ -147,21 +153,33 @@ def suppress(
     order = list(classes)  # the caller's order: deterministic
     hidden = {s for s in order if 0 < people[s] < SMALL_GROUP}
     last_support = groups[last].support if last is not None and last in groups else None
+
+    def span_of(shown: Iterable[Support], start: Span | None = base) -> Span:
+        span = start.copy() if start is not None else Span()
+        for s in shown:
+            span.add(s)
+        return span
+
     while True:
-        span = base.copy() if base is not None else Span()
-        for s in order:
-            if s not in hidden:
-                span.add(s)
-        exposed = [s for s in order if s in hidden and span.determines(s)]
-        if not exposed:
+        shown = [s for s in order if s not in hidden]
+        span = span_of(shown)
+        exposed = next((s for s in order if s in hidden and span.determines(s)), None)
+        if exposed is None:
             break
-        first = classes[exposed[0]][0]
-        candidates = [s for s in order if s not in hidden and s != last_support]
+        first = classes[exposed][0]
+        candidates = sorted(
+            (s for s in shown if s != last_support),
+            key=lambda s: (min(rank(first, k) for k in classes[s]), people[s]),
+        )
         if not candidates:
             hidden.add(last_support)  # type: ignore[arg-type]
             continue
-        candidates.sort(key=lambda s: (not any(near(first, k) for k in classes[s]), people[s]))
-        hidden.add(candidates[0])
+        tried = candidates[:TRIED]
+        rest = span_of([s for s in shown if s not in tried])
+        helps = (
+            s for s in tried if not span_of([t for t in tried if t != s], rest).determines(exposed)
+        )
+        hidden.add(next(helps, candidates[0]))
     return {key for s in hidden for key in classes[s]} | {
         k for k, g in groups.items() if not g.support and 0 < g.people < SMALL_GROUP
     }
@@ -191,36 +209,38 @@ def _atoms(data: Cube, m: Matrix) -> dict[tuple[int, str], frozenset]:
 
 
 def _matrix_groups(m: Matrix, atoms: dict[tuple[int, str], frozenset]) -> dict[tuple, Group]:
+    """Each figure of the matrix over (row, level) atoms (the ones with people)."""
+    cells = {key for key, a in atoms.items() if a}
+
+    def over(rows: Iterable[int], levels: Iterable[str]) -> frozenset:
+        return frozenset((i, lvl) for i in rows for lvl in levels if (i, lvl) in cells)
+
+    everyone = range(len(m.rows))
     groups: dict[tuple, Group] = {}
     for i, row in enumerate(m.rows):
         for lvl in m.levels:
-            groups[("cell", i, lvl)] = Group(row.cells[lvl].people, atoms[(i, lvl)])
-        groups[("row", i)] = Group(
-            row.total.people, frozenset().union(*(atoms[(i, lvl)] for lvl in m.levels))
-        )
+            groups[("cell", i, lvl)] = Group(row.cells[lvl].people, over([i], [lvl]))
+        groups[("row", i)] = Group(row.total.people, over([i], m.levels))
     for lvl in m.levels:
-        groups[("col", lvl)] = Group(
-            m.columns[lvl].people,
-            frozenset().union(*(atoms[(i, lvl)] for i in range(len(m.rows)))),
-        )
-    groups[("all",)] = Group(m.total.people, frozenset().union(*atoms.values()))
+        groups[("col", lvl)] = Group(m.columns[lvl].people, over(everyone, [lvl]))
+    groups[("all",)] = Group(m.total.people, over(everyone, m.levels))
     return groups
 
 
-def _same_line(a: tuple, b: tuple) -> bool:
-    """Cells and totals of one row, or of one column."""
+def _matrix_rank(exposed: tuple, key: tuple) -> tuple:
+    """Complements: inner cells before totals, cells on the exposed one's row or column first."""
 
-    def lines(key: tuple) -> set:
-        kind = key[0]
+    def lines(k: tuple) -> set:
+        kind = k[0]
         if kind == "cell":
-            return {("r", key[1]), ("c", key[2])}
+            return {("r", k[1]), ("c", k[2])}
         if kind == "row":
-            return {("r", key[1]), ("c", "*")}
+            return {("r", k[1]), ("c", "*")}
         if kind == "col":
-            return {("c", key[1]), ("r", "*")}
+            return {("c", k[1]), ("r", "*")}
         return {("r", "*"), ("c", "*")}
 
-    return bool(lines(a) & lines(b))
+    return (key[0] != "cell", not lines(exposed) & lines(key))
 
 
 def _hide(cell: Cell) -> Cell:
@@ -238,7 +258,7 @@ def protect_matrix(data: Cube, m: Matrix) -> Protected:
     """The matrix with its small groups and their complements suppressed."""
     atoms = _atoms(data, m)
     groups = _matrix_groups(m, atoms)
-    hidden = suppress(groups, near=_same_line, last=("all",))
+    hidden = suppress(groups, rank=_matrix_rank, last=("all",))
     rows = []
     for i, row in enumerate(m.rows):
         cells = {lvl: _hide(c) if ("cell", i, lvl) in hidden else c for lvl, c in row.cells.items()}
@@ -246,10 +266,10 @@ def protect_matrix(data: Cube, m: Matrix) -> Protected:
         rows.append(replace(row, cells=cells, total=total))
     columns = {lvl: _hide(c) if ("col", lvl) in hidden else c for lvl, c in m.columns.items()}
     total = _hide(m.total) if ("all",) in hidden else m.total
-    span = Span()
+    span = Span()  # the shown figures over (row, level, course) atoms, for the course figures
     for key, g in groups.items():
         if key not in hidden:
-            span.add(g.support)
+            span.add(frozenset().union(*(atoms[cell] for cell in g.support)))
     return Protected(replace(m, rows=rows, columns=columns, total=total), span, atoms)
 
 
