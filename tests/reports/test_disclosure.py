@@ -114,7 +114,7 @@ def heads(make):
         head = make.employee(unit=admin, level="ledning", first_name=f"Chef{n}", manages=(admin,))
         if n == 1:  # the head of Kultur completes all three, the first on `day`
             for k, c in enumerate(courses):
-                make.completion(head, c, on=day + timedelta(days=40 * k))
+                make.completion(head, c, on=day + timedelta(days=20 * k))
         for i in range(6):
             e = make.employee(unit=admin, first_name=f"Medarbetare{n}{i}")
             if i < 3 + n:
