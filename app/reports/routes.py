@@ -24,6 +24,7 @@ from app.auth import access
 from app.extensions import db
 from app.models import Course, OrgUnit
 from app.reports import bp, charts, exports, pdf, services
+from app.reports import disclosure as protection
 from app.reports.forms import ExportForm, TargetForm
 
 
@@ -35,12 +36,19 @@ def _disclosure() -> access.Disclosure:
     return access.disclosure(current_user)
 
 
+def _masked() -> bool:
+    return _disclosure() is access.Disclosure.MASKED
+
+
 def _on() -> date:
+    """The day asked for (`?dag=`); a masked viewer gets today or an earlier month's last day."""
     value = request.args.get("dag", "")
     try:
         day = date.fromisoformat(value) if value else dates.today()
     except ValueError:
         abort(400)
+    if _masked():
+        return protection.published_day(day, dates.today())
     return min(day, dates.today())
 
 
@@ -70,6 +78,7 @@ def _common(**extra):
         "definition": services.DEFINITION,
         "can_see_people": access.can_view_people_reports(current_user),
         "can_export": access.can_export(current_user),
+        "masked": _masked(),
         **extra,
     }
 
@@ -114,6 +123,10 @@ def index():
 @access.require(access.can_view_reports)
 def by_course():
     on, data = _cube_of_administrations()
+    if _masked():  # one figure per course for the whole municipality (disclosure.py)
+        figures = services.course_figures(db.session, data, disclosure=_disclosure())
+        rows = [(course.title, cell) for course, cell in figures.per_course]
+        return render_template("reports/courses.html", **_common(on=on, matrices=[], figures=rows))
     courses = services.courses_by_id(db.session, data.course_ids)
     matrices = [
         services.matrix(
@@ -133,6 +146,14 @@ def by_course():
 @access.require(access.can_view_reports)
 def by_prevention_level():
     on, data = _cube_of_administrations()
+    if _masked():  # one figure per prevention level for the whole municipality
+        figures = services.course_figures(db.session, data, disclosure=_disclosure())
+        rows = [(labels.name(labels.PREVENTION, lvl), c) for lvl, _, c in figures.per_prevention]
+        levels = [(lvl, courses) for lvl, courses, _ in figures.per_prevention]
+        return render_template(
+            "reports/prevention.html",
+            **_common(on=on, sections=[], figures=rows, levels=levels),
+        )
     courses = services.courses_by_id(db.session, data.course_ids)
     sections = []
     for level in services.PREVENTION_LEVELS:
@@ -154,6 +175,8 @@ def by_prevention_level():
 def unit(unit_id: int):
     unit = access.require_unit(current_user, db.session.get(OrgUnit, unit_id), aggregates=True)
     on = _on()
+    if _masked():  # figures stop at the administrations for a masked viewer (disclosure.py)
+        return render_template("reports/unit.html", **_common(on=on, unit=unit))
     course_id = request.args.get("kurs", type=args.db_id)
     scope = services.Scope(
         unit_paths=[unit.path], course_ids=[course_id] if course_id is not None else None
@@ -196,6 +219,10 @@ def unit(unit_id: int):
 def trend():
     within = _within()
     points = services.trend(db.session, within=within)
+    if _masked():
+        points = protection.monthly_trend(
+            points, courses=services.course_count(db.session), today=dates.today()
+        )
     target = services.get_target(db.session)
     chart = charts.line_chart(
         "trend",

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased
 
-from app import labels, org
+from app import dates, labels, org
 from app.auth.access import SMALL_GROUP, Disclosure
 from app.dates import add_months
 from app.labels import format_count, format_day, format_points, format_share
@@ -37,6 +37,7 @@ from app.models import (
 from app.org import in_subtrees
 from app.records import audit
 from app.reports import coverage
+from app.reports import disclosure as protection
 from app.reports.coverage import COVERED, STATUSES, Counts, Scope
 
 LEVELS: list[str] = [lvl.value for lvl in Level]
@@ -95,6 +96,7 @@ class Cell:
     counts: Counts
     people: int
     disclosure: Disclosure = Disclosure.COUNTS  # the viewer's, from access.disclosure
+    suppressed: bool = False  # hidden so that a small group cannot be worked out (disclosure.py)
 
     @property
     def coverage(self) -> float | None:
@@ -102,8 +104,10 @@ class Cell:
 
     @property
     def masked(self) -> bool:
-        """A group of 1–4 people, shown to a viewer whose small groups are masked."""
-        return self.disclosure is Disclosure.MASKED and 0 < self.people < SMALL_GROUP
+        """A group of 1–4 people, or its complement, shown to a masked viewer as "färre än 5"."""
+        if self.disclosure is not Disclosure.MASKED:
+            return False
+        return self.suppressed or 0 < self.people < SMALL_GROUP
 
     @property
     def figure(self) -> Figure:
@@ -279,7 +283,7 @@ def matrix(
     }
     if any(c.counts.total for c in rest.values()):
         rows.append(MatrixRow(None, rest_label, rest, _total(rest.values(), disclosure)))
-    return Matrix(
+    m = Matrix(
         title=title,
         levels=LEVELS,
         rows=rows,
@@ -287,6 +291,9 @@ def matrix(
         total=_total(columns.values(), disclosure),
         course_ids=courses,
     )
+    if disclosure is Disclosure.MASKED:
+        m = protection.protect_matrix(data, m).matrix
+    return m
 
 
 def _total(cells: Any, disclosure: Disclosure) -> Cell:
@@ -700,7 +707,7 @@ class StatusReport:
         total, t, day = self.total, self.target, format_day(self.on)
         facts: list[tuple[Shown, str]] = [
             (total.figure, _("av alla utbildningskrav är uppfyllda")),
-            (format_count(total.people), _("personer omfattas av minst ett krav")),
+            (total.count(total.people), _("personer omfattas av minst ett krav")),
         ]
         if t:
             by = " " + _("senast %(day)s", day=format_day(t.by)) if t.by else ""
@@ -963,6 +970,12 @@ class StatusReport:
                         "Grupper med färre än 5 personer visas som ”färre än 5” så att ingen "
                         "enskild person kan pekas ut."
                     )
+                    + " "
+                    + _(
+                        "Så visas också de siffror som annars skulle avslöja en sådan grupp "
+                        "genom subtraktion, och tidigare dagar visas bara per den sista dagen "
+                        "i en månad."
+                    )
                 )
             )
         return Section("def", _("8. Om siffrorna"), paragraphs=paragraphs)
@@ -979,6 +992,37 @@ def status_report(
     tops = org.administrations(session, within)
     data = cube(session, on=on, tops=tops, scope=Scope(unit_paths=within))
     whole = matrix(session, data, title="", rest_label=rest_label, disclosure=disclosure)
+    figures = course_figures(session, data, disclosure=disclosure)
+    points = trend(session, within=within)
+    if disclosure is Disclosure.MASKED:
+        points = protection.monthly_trend(
+            points, courses=course_count(session), today=dates.today()
+        )
+    return StatusReport(
+        on=on,
+        total=whole.total,
+        matrix=whole,
+        per_course=figures.per_course,
+        per_prevention=[(level, c) for level, _ids, c in figures.per_prevention],
+        target=get_target(session),
+        trend=points,
+        catalogue=course_catalogue(session, on=on),
+        sessions=sessions_summary(session, on=on, within=within),
+    )
+
+
+@dataclass(frozen=True)
+class CourseFigures:
+    """One figure per course and per prevention level, for everything the cube covers."""
+
+    per_course: list[tuple[Course, Cell]]
+    per_prevention: list[tuple[str, list[Course], Cell]]
+
+
+def course_figures(
+    session: Session, data: Cube, *, disclosure: Disclosure = Disclosure.COUNTS
+) -> CourseFigures:
+    """Per course and per prevention level; for a masked viewer, protected with the matrix."""
     courses = courses_by_id(session, data.course_ids)
     per_course = []
     for cid, course in courses.items():
@@ -989,18 +1033,24 @@ def status_report(
         ids = [c for c in data.course_ids if level in (courses[c].prevention_levels or [])]
         counts = _sum([data.by_level.get((c, lvl), Counts()) for c in ids for lvl in LEVELS])
         people = sum(data.people(session, ids)[1].values()) if ids else 0
-        per_prevention.append((level, Cell(counts, people, disclosure)))
-    return StatusReport(
-        on=on,
-        total=whole.total,
-        matrix=whole,
-        per_course=per_course,
-        per_prevention=per_prevention,
-        target=get_target(session),
-        trend=trend(session, within=within),
-        catalogue=course_catalogue(session, on=on),
-        sessions=sessions_summary(session, on=on, within=within),
-    )
+        per_prevention.append((level, [courses[c] for c in ids], Cell(counts, people, disclosure)))
+    if disclosure is Disclosure.MASKED:
+        whole = matrix(session, data, title="")  # unmasked: protect_matrix decides again
+        course_cells, set_cells = protection.protect_courses(
+            protection.protect_matrix(data, whole),
+            [(course.id, c) for course, c in per_course],
+            [([c.id for c in cs], cell) for _level, cs, cell in per_prevention],
+        )
+        per_course = [(course, c) for (course, _), c in zip(per_course, course_cells, strict=True)]
+        per_prevention = [
+            (level, cs, c) for (level, cs, _), c in zip(per_prevention, set_cells, strict=True)
+        ]
+    return CourseFigures(per_course, per_prevention)
+
+
+def course_count(session: Session) -> int:
+    """How many courses there are: at most this many requirement pairs per person."""
+    return int(session.scalar(sa.select(sa.func.count()).select_from(Course)) or 0)
 
 
 def default_trend_start(on: date) -> date:

@@ -14,6 +14,7 @@ from tests.reports.conftest import town  # noqa: F401
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 def test_hr_reads_every_report_page(page, axe, town):  # noqa: F811
@@ -72,14 +73,26 @@ def test_keyboard_reaches_drill_down(page, axe, town):  # noqa: F811
     expect(page.get_by_role("heading", level=1)).to_have_text("Socialförvaltningen")
 
 
-@pytest.mark.parametrize("page", [PHONE], indirect=True)
-def test_reporter_on_a_phone_sees_small_groups_masked(page, axe, town):  # noqa: F811
+@pytest.mark.parametrize("page", [PHONE, DESKTOP], indirect=True)
+def test_reporter_sees_small_groups_masked(page, axe, town):  # noqa: F811
+    """The reporter's pages (H1): masked figures, whole-municipality course figures, no units."""
     login(page, "rapport@test.example", PASSWORD, axe)
     axe(page)  # the start page after login
     page.goto("/rapporter/")
     axe(page)
     expect(page.get_by_text("färre än 5").first).to_be_visible()
+    expect(page.get_by_text("sista dagen i en tidigare månad")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"] + 1  # nothing but the table regions scrolls sideways
+    assert width <= page.viewport_size["width"] + 1  # only the table regions scroll sideways
+    for url, heading in [
+        ("/rapporter/kurser", "Täckning per kurs, hela kommunen"),
+        ("/rapporter/forebyggande-niva", "Täckning per förebyggande nivå, hela kommunen"),
+    ]:
+        page.goto(url)
+        axe(page)
+        expect(page.get_by_role("table", name=heading)).to_be_visible()
+    page.goto(f"/rapporter/enhet/{town['soc'].id}")
+    axe(page)
+    expect(page.get_by_text("Rapportläsare ser siffrorna per förvaltning")).to_be_visible()
     page.goto("/rapporter/lagesrapport")
     axe(page)

@@ -6,14 +6,19 @@ charts, the PDF and the API only print the resolved Figure.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from app import dates
 from app.auth import access
 from app.auth.access import Disclosure
+from app.dates import add_months
 from app.extensions import db
 from app.reports import services
 from app.reports.coverage import Counts
+from tests.conftest import AuthActions
+from tests.reports.test_report_contents import read_matrix, tables
 
 
 def _cell(people: int, disclosure: Disclosure, covered: int | None = None) -> services.Cell:
@@ -81,3 +86,80 @@ def test_the_status_report_is_resolved_for_the_reporter(town, app_ctx):
     assert rows["Utbildningsförvaltningen"].total.figure.masked
     assert not rows["Socialförvaltningen"].total.figure.masked
     assert not report.total.figure.masked
+
+
+# --- H1: the review's reproductions (docs/security.md, "Disclosure control for reporters") ---
+
+
+@pytest.fixture
+def heads(make):
+    """Two administrations, each with one head (three courses) and staff; a pure reporter."""
+    root = make.unit("Exempelby kommun", code="K")
+    today = dates.today()
+    day = add_months(today.replace(day=1), -2) + timedelta(days=14)  # mid-month, in the past
+    courses = [
+        make.course(slug, title=title)
+        for slug, title in (
+            ("grundkurs", "Grundkurs"),
+            ("chefens-ansvar", "Chefens ansvar"),
+            ("strategiskt", "Strategiskt arbete"),
+        )
+    ]
+    make.requirement(courses[0], starts_on=date(2020, 1, 1))
+    for c in courses[1:]:
+        make.requirement(c, levels=("ledning",), starts_on=date(2020, 1, 1))
+    out = {"root": root, "day": day, "courses": courses, "admins": []}
+    for n, name in enumerate(("Samhällsbyggnadsförvaltningen", "Kultur- och fritidsförvaltningen")):
+        admin = make.unit(name, parent=root, kind="förvaltning", code=f"F{n}")
+        head = make.employee(unit=admin, level="ledning", first_name=f"Chef{n}", manages=(admin,))
+        if n == 1:  # the head of Kultur completes all three, the first on `day`
+            for k, c in enumerate(courses):
+                make.completion(head, c, on=day + timedelta(days=20 * k))
+        for i in range(6):
+            e = make.employee(unit=admin, first_name=f"Medarbetare{n}{i}")
+            if i < 3 + n:
+                make.completion(e, courses[0], on=day - timedelta(days=30))
+        out["admins"].append(admin)
+    make.employee(unit=root, email="rapport@test.example", is_reporter=True, level="chef")
+    make.employee(unit=root, email="hr@test.example", is_hr=True)
+    return out
+
+
+def _overview(html: str) -> dict[str, dict[str | None, str]]:
+    return read_matrix(tables(html)["Täckning per förvaltning och nivå, alla kurser som krävs"])
+
+
+def test_a_masked_head_is_not_the_row_total_less_the_visible_cells(client, auth, heads):
+    """Review H1, step 1: "färre än 5" beside a shown row total gave the head's 0 av 3."""
+    auth.login("rapport@test.example")
+    shown = _overview(client.get("/rapporter/").get_data(as_text=True))
+    for name in ("Samhällsbyggnadsförvaltningen", "Kultur- och fritidsförvaltningen"):
+        assert shown[name]["ledning"] == "färre än 5"
+    # No row and no column has exactly one masked figure: no subtraction recovers one.
+    lines = [list(cells.values()) for cells in shown.values()]
+    lines += [[shown[row][lvl] for row in shown] for lvl in next(iter(shown.values()))]
+    for line in lines:
+        assert sum(text == "färre än 5" for text in line) != 1, line
+    # Review H1, step 2: the unit drill-down and its course filter show a reporter no figures.
+    for admin in heads["admins"]:
+        html = client.get(f"/rapporter/enhet/{admin.id}?kurs={heads['courses'][0].id}")
+        assert " av " not in html.get_data(as_text=True).split('id="innehall"')[1]
+
+
+def test_bisecting_the_day_cannot_date_a_completion(app, client, auth, heads):
+    """Review H1, step 3: `?dag=` bisection gave the head's exact completion dates."""
+    day = heads["day"]
+    month_end = day.replace(day=1) - timedelta(days=1)
+    auth.login("rapport@test.example")
+    before = client.get(f"/rapporter/?dag={(day - timedelta(days=1)).isoformat()}")
+    on_the_day = client.get(f"/rapporter/?dag={day.isoformat()}")
+    for response in (before, on_the_day):
+        assert f"status per {month_end.isoformat()}." in response.get_data(as_text=True)
+    assert _overview(before.get_data(as_text=True)) == _overview(on_the_day.get_data(as_text=True))
+    report = client.get(f"/rapporter/lagesrapport?dag={day.isoformat()}").get_data(as_text=True)
+    assert f"status per {month_end.isoformat()}" in report
+    # HR still sees any day it asks for.
+    hr = app.test_client()
+    AuthActions(hr).login("hr@test.example")
+    html = hr.get(f"/rapporter/?dag={day.isoformat()}").get_data(as_text=True)
+    assert f"status per {day.isoformat()}." in html
