@@ -10,6 +10,7 @@ from flask import Flask, Response, current_app, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from app import args
 from app.errors import error_response
 
 CSP = (
@@ -62,6 +63,9 @@ def refusal_message(field: str, character: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    # Before the blueprints are registered: every <int:id> in an address is bounded.
+    app.url_map.converters["int"] = args.IdConverter
+
     @app.before_request
     def refuse_control_characters() -> Response | None:
         """Before any view runs, so nothing is read from or written to the database."""
