@@ -19,9 +19,7 @@ MAX_DIGITS = len(str(MAX_ID))
 def is_id(value: str) -> bool:
     """A database id as a form or URL gives it: ASCII digits only (not "²", not " 1"),
     no bigger than an id column holds."""
-    return (
-        value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS and int(value) <= MAX_ID
-    )
+    return value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS and int(value) <= MAX_ID
 
 
 def db_id(value: str) -> int:
