@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from urllib.parse import urlsplit
 
@@ -8,6 +9,8 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -15,6 +18,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, invitations, services
@@ -47,13 +53,39 @@ def _account_key() -> str:
     return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
+def _account_at_address_key() -> str:
+    """Failed logins count per account *and* client address: someone guessing from one
+    address cannot lock the person out from theirs (issue 15, L3)."""
+    account = services.throttle_account(db.session, request.form.get("email", ""))
+    return f"login:{account}:{get_remote_address()}"
+
+
+def _login_refused(limit: RequestLimit) -> Response:
+    """The login page again, with when to try and the way back in: a reset link."""
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    flash(
+        ngettext(
+            "För många misslyckade inloggningar till kontot härifrån. Försök igen om "
+            "%(num)s minut, eller välj ett nytt lösenord med ”Glömt lösenordet?”: länken "
+            "fungerar även nu, och med det nya lösenordet kan du logga in direkt.",
+            "För många misslyckade inloggningar till kontot härifrån. Försök igen om "
+            "%(num)s minuter, eller välj ett nytt lösenord med ”Glömt lösenordet?”: länken "
+            "fungerar även nu, och med det nya lösenordet kan du logga in direkt.",
+            minutes,
+        ),
+        "error",
+    )
+    return make_response(render_template("auth/login.html", form=LoginForm()), 429)
+
+
 @bp.route("/logga-in", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
-    key_func=_account_key,
+    key_func=_account_at_address_key,
     methods=["POST"],
     deduct_when=_failed_login,
     scope="login-account",
+    on_breach=_login_refused,
 )
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"],
@@ -99,9 +131,22 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _password_change_key() -> str:
+    return f"password-change:{getattr(current_user, 'id', '-')}"
+
+
 @bp.route("/konto/losenord", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    key_func=_password_change_key,
+    methods=["POST"],
+    deduct_when=lambda response: g.get("wrong_current_password", False),
+    scope="password-change",
+)
 @login_required
 def change_password():
+    """A stolen session must not be a way to guess the password (issue 15, L10): wrong
+    current passwords count per account like failed logins."""
     form = PasswordChangeForm()
     employee = current_user._get_current_object()
     if form.validate_on_submit():
@@ -112,6 +157,10 @@ def change_password():
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
             )
+        except services.WrongPassword as exc:
+            db.session.rollback()
+            g.wrong_current_password = True
+            form.current_password.errors.append(str(exc))
         except services.PasswordRejected as exc:
             db.session.rollback()
             form.new_password.errors.append(str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -27,6 +28,10 @@ class PasswordRejected(ValueError):
     """The new password does not meet the rules; the message says why, in Swedish."""
 
 
+class WrongPassword(PasswordRejected):
+    """The current password given to change it is not the account's (counted, like a login)."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -47,6 +52,21 @@ def authenticate(session: Session, *, email: str, password: str) -> Employee | N
         return None
     employee.last_login_at = utcnow()
     return employee
+
+
+def throttle_account(session: Session, email: str) -> str:
+    """Whose failed logins a login with this e-mail counts against: a digest of the address
+    and of the account's current password hash.
+
+    A new password (through a reset link, say) is a new count, so the link is a way back in
+    while the old password is being guessed. The rate-limit store holds no e-mail address.
+    (A view's limits are checked after app.security has refused control characters, so a
+    NUL never reaches this query.)
+    """
+    email = normalise_email(email)[:254]
+    password_hash = session.scalar(sa.select(Employee.password_hash).where(Employee.email == email))
+    material = f"{email}\x00{password_hash or ''}".encode("utf-8", "replace")
+    return hashlib.sha256(material).hexdigest()[:32]
 
 
 def find_active_account(session: Session, email: str) -> Employee | None:
@@ -88,7 +108,7 @@ def change_password(
     if employee.password_hash is None or not check_password_hash(
         employee.password_hash, current_password
     ):
-        raise PasswordRejected(_l("Det nuvarande lösenordet stämmer inte."))
+        raise WrongPassword(_l("Det nuvarande lösenordet stämmer inte."))
     set_password(session, employee=employee, password=new_password, actor=employee)
 
 
