@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from urllib.parse import urlsplit
@@ -34,6 +35,8 @@ from app.auth.forms import (
 from app.extensions import db, limiter
 from app.maintenance import privacy
 
+log = logging.getLogger(__name__)
+
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect a login to another host."""
@@ -63,6 +66,7 @@ def _account_at_address_key() -> str:
 def _login_refused(limit: RequestLimit) -> Response:
     """The login page again, with when to try and the way back in: a reset link."""
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    log.warning("login refused by the rate limit (%s) from %s", limit.limit, get_remote_address())
     flash(
         ngettext(
             "För många misslyckade inloggningar till kontot härifrån. Försök igen om "
@@ -102,6 +106,7 @@ def login():
             db.session, email=form.email.data, password=form.password.data
         )
         if employee is None:
+            db.session.commit()  # the failed attempt's audit event
             flash(_("Fel e-postadress eller lösenord."), "error")
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
@@ -119,8 +124,7 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        # Logging out ends every session of the person, on every device.
-        current_user.end_all_sessions()
+        services.log_out(db.session, current_user._get_current_object())
         db.session.commit()
         logout_user()
     lang = session.get("lang")

@@ -329,6 +329,7 @@ def certificate(completion_id: int):
     if completion is None:
         abort(404)
     access.require_employee(current_user, completion.employee)
+    services.record_certificate_download(db.session, viewer=current_user, completion=completion)
     completed_on = dates.local_day(completion.completed_at)
     expires_on = dates.local_day(completion.expires_at) if completion.expires_at else None
     code = services.format_code(completion.verification_code)
@@ -345,6 +346,7 @@ def certificate(completion_id: int):
         source_label=labels.swedish(labels.SOURCE).get(completion.source, completion.source),
     )
     slug = completion.course.slug if completion.course else "utbildning"
+    db.session.commit()
     return Response(
         certificate_pdf(data),
         mimetype="application/pdf",
