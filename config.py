@@ -123,6 +123,10 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # __Host-: the browser keeps it only if Secure, Path=/ and without Domain, so no other
+    # host under the municipality's domain can set or overwrite Värna's session (ASVS 3.4.4).
+    # Development and tests run over http and keep the plain name.
+    SESSION_COOKIE_NAME = "__Host-session"
 
 
 CONFIGS: dict[str, type[Config]] = {

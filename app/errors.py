@@ -6,8 +6,9 @@ import logging
 import math
 import time
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -37,8 +38,15 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def _fallback(code: int) -> tuple[str, str]:
+    """The words for a status without a message of its own: the status is kept."""
+    if code < 500:
+        return _("Begäran kunde inte utföras"), _("Sidan kan inte visas för den här begäran.")
+    return _messages()[500]
+
+
 def _render(code: int, detail: str | None = None):
-    title, message = _messages().get(code, _messages()[500])
+    title, message = _messages().get(code) or _fallback(code)
     if request.path.startswith("/api/"):
         body = {"status": code, "message": detail or message, "request_id": g.get("request_id")}
         return jsonify({"error": body}), code
@@ -57,7 +65,11 @@ def _too_many_message() -> str:
     if limit is None:
         return _("Du har gjort för många försök. Försök igen om en stund.")
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    return _("Du har gjort för många försök. Försök igen om %(minutes)s minuter.", minutes=minutes)
+    return ngettext(
+        "Du har gjort för många försök. Försök igen om %(num)s minut.",
+        "Du har gjort för många försök. Försök igen om %(num)s minuter.",
+        minutes,
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -72,10 +84,21 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        """Werkzeug's refusals keep their status and the headers that go with it.
+
+        416 (a Range beyond a file's end) and 501 are not the app's fault; 405 keeps
+        Allow, 416 Content-Range, 429 Retry-After.
+        """
+        if error.response is not None:  # abort(response): the response was made on purpose
+            return error.response
         code = error.code or 500
-        if code == 429:
-            return _render(429, _too_many_message())
-        return _render(code if code in _messages() else 500)
+        detail = _too_many_message() if code == 429 else None
+        body, status = _render(code, detail)
+        response = make_response(body, status)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):

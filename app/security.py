@@ -3,13 +3,16 @@ refusal of control characters in what a request sends."""
 
 from __future__ import annotations
 
+import math
 import re
 import time
 
 from flask import Flask, Response, current_app, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.exceptions import BadRequest
 
+from app import args
 from app.errors import error_response
 
 CSP = (
@@ -25,8 +28,15 @@ CSP = (
 # raised DataError, a 500, where SQLite stored the byte silently); the others are
 # invisible and only arrive by mistake or on purpose. DEL and C1 controls are let through:
 # PostgreSQL stores them and they do not end up in a form by a slip of the hand.
-REFUSED_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Lone surrogates (U+D800–U+DFFF) are no characters at all: no database can encode one.
+# A query string or form cannot carry one (its bytes are decoded with replacement), a
+# JSON body can ("\ud800").
+REFUSED_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 SHOWN_NAME_LENGTH = 60
+# A number in a JSON body beyond what an id column holds (PostgreSQL's integer), NaN or
+# infinite, is refused like a control character: no field of Värna needs one, and the
+# database would raise.
+LARGEST_NUMBER = args.MAX_ID
 
 
 def refused_field() -> tuple[str, str] | None:
@@ -43,17 +53,66 @@ def refused_field() -> tuple[str, str] | None:
     return None
 
 
+def refused_json_field() -> tuple[str, str | None] | None:
+    """(field path, character) of the first refused string in a JSON body, (path, None) for
+    a number no column holds (too big, NaN, infinite); ("", None) for a body that is no JSON.
+
+    Walked without recursion: the parser has already bounded the depth.
+    """
+    try:
+        body = request.get_json(silent=False)  # cached for the view
+    except (BadRequest, RecursionError):
+        return "", None
+    stack: list[tuple[str, object]] = [("", body)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else key
+                if found := REFUSED_CHARACTER.search(key):
+                    return name, found.group()
+                stack.append((name, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            if found := REFUSED_CHARACTER.search(value):
+                return path or "JSON", found.group()
+        elif _unreceivable_number(value):
+            return path or "JSON", None
+    return None
+
+
+def _unreceivable_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > LARGEST_NUMBER
+    return isinstance(value, float) and not math.isfinite(value)
+
+
 def character_name(character: str) -> str:
     return "NUL" if character == "\x00" else f"U+{ord(character):04X}"
 
 
 def shown_name(name: str) -> str:
     """A field name that can be shown: control characters written out, long names cut."""
-    shown = REFUSED_CHARACTER.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+    shown = REFUSED_CHARACTER.sub(_written_out, name)
     return shown if len(shown) <= SHOWN_NAME_LENGTH else shown[: SHOWN_NAME_LENGTH - 1] + "…"
 
 
-def refusal_message(field: str, character: str) -> str:
+def _written_out(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def refusal_message(field: str, character: str | None) -> str:
+    if not field and character is None:
+        return _("Innehållet är inte giltig JSON. Inget har ändrats.")
+    if character is None:
+        return _(
+            "Fältet ”%(field)s” innehåller ett tal som inte kan tas emot. Inget har ändrats.",
+            field=shown_name(field),
+        )
     return _(
         "Fältet ”%(field)s” innehåller ett otillåtet tecken (%(character)s). Inget har ändrats.",
         field=shown_name(field),
@@ -62,6 +121,9 @@ def refusal_message(field: str, character: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    # Before the blueprints are registered: every <int:id> in an address is bounded.
+    app.url_map.converters["int"] = args.IdConverter
+
     @app.before_request
     def refuse_control_characters() -> Response | None:
         """Before any view runs, so nothing is read from or written to the database."""
@@ -69,6 +131,8 @@ def init_app(app: Flask) -> None:
             # Slugs, unit codes and tokens are printable: no page has such an address.
             return error_response(404)
         found = refused_field()
+        if found is None and request.is_json and request.method in ("POST", "PUT", "PATCH"):
+            found = refused_json_field()
         if found is None:
             return None
         return error_response(400, refusal_message(*found))

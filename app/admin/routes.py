@@ -38,9 +38,18 @@ def people():
         per_page=50,
         error_out=False,
     )
-    return render_template(
+    services.record_search(
+        db.session,
+        viewer=current_user,
+        shown=page.items,
+        page=page.page,
+        include_inactive=include_inactive,
+    )
+    html = render_template(
         "admin/people.html", page=page, query=query, include_inactive=include_inactive
     )
+    db.session.commit()  # after rendering: a commit would expire the people shown
+    return html
 
 
 @bp.route("/personal/<int:employee_id>")
@@ -97,4 +106,7 @@ def audit_log():
         per_page=50,
         error_out=False,
     )
-    return render_template("admin/audit.html", page=page, action=action)
+    services.record_audit_log_view(db.session, viewer=current_user, action=action, page=page.page)
+    html = render_template("admin/audit.html", page=page, action=action)
+    db.session.commit()  # after rendering: a commit would expire the events shown
+    return html

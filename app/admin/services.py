@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -64,3 +65,25 @@ def audit_stmt(action: str = "") -> sa.Select:
     if action:
         stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
     return stmt.options(sa.orm.joinedload(AuditEvent.actor))
+
+
+def record_search(
+    session: Session,
+    *,
+    viewer: Employee,
+    shown: Sequence[Employee],
+    page: int,
+    include_inactive: bool,
+) -> None:
+    """HR's people search is a read of personal data: who was shown is an audit event.
+
+    The ids, not the typed text: the text is often a name, which would outlive the
+    person's gallring in the audit log, and the ids say exactly who was disclosed.
+    """
+    details = {"shown": [e.id for e in shown], "page": page, "include_inactive": include_inactive}
+    audit(session, viewer, "person.search", details=details)
+
+
+def record_audit_log_view(session: Session, *, viewer: Employee, action: str, page: int) -> None:
+    """Reading the audit log is itself logged: it holds who looked at whom."""
+    audit(session, viewer, "audit.view", details={"action": action, "page": page})

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import math
 import time
 from urllib.parse import urlsplit
 
@@ -9,6 +11,8 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -17,6 +21,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import mail
@@ -31,6 +38,8 @@ from app.auth.forms import (
 from app.extensions import db, limiter
 from app.maintenance import privacy
 from app.models import Employee
+
+log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,13 +60,40 @@ def _account_key() -> str:
     return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
+def _account_at_address_key() -> str:
+    """Failed logins count per account *and* client address: someone guessing from one
+    address cannot lock the person out from theirs (issue 15, L3)."""
+    account = services.throttle_account(db.session, request.form.get("email", ""))
+    return f"login:{account}:{get_remote_address()}"
+
+
+def _login_refused(limit: RequestLimit) -> Response:
+    """The login page again, with when to try and the way back in: a reset link."""
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    log.warning("login refused by the rate limit (%s) from %s", limit.limit, get_remote_address())
+    flash(
+        ngettext(
+            "För många misslyckade inloggningar till kontot härifrån. Försök igen om "
+            "%(num)s minut, eller välj ett nytt lösenord med ”Glömt lösenordet?”: länken "
+            "fungerar även nu, och med det nya lösenordet kan du logga in direkt.",
+            "För många misslyckade inloggningar till kontot härifrån. Försök igen om "
+            "%(num)s minuter, eller välj ett nytt lösenord med ”Glömt lösenordet?”: länken "
+            "fungerar även nu, och med det nya lösenordet kan du logga in direkt.",
+            minutes,
+        ),
+        "error",
+    )
+    return make_response(render_template("auth/login.html", form=LoginForm()), 429)
+
+
 @bp.route("/logga-in", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
-    key_func=_account_key,
+    key_func=_account_at_address_key,
     methods=["POST"],
     deduct_when=_failed_login,
     scope="login-account",
+    on_breach=_login_refused,
 )
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"],
@@ -74,6 +110,7 @@ def login():
             db.session, email=form.email.data, password=form.password.data
         )
         if employee is None:
+            db.session.commit()  # the failed attempt's audit event
             flash(_("Fel e-postadress eller lösenord."), "error")
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
@@ -91,8 +128,7 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        # Logging out ends every session of the person, on every device.
-        current_user.end_all_sessions()
+        services.log_out(db.session, current_user._get_current_object())
         db.session.commit()
         logout_user()
     lang = session.get("lang")
@@ -103,9 +139,22 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _password_change_key() -> str:
+    return f"password-change:{getattr(current_user, 'id', '-')}"
+
+
 @bp.route("/konto/losenord", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    key_func=_password_change_key,
+    methods=["POST"],
+    deduct_when=lambda response: g.get("wrong_current_password", False),
+    scope="password-change",
+)
 @login_required
 def change_password():
+    """A stolen session must not be a way to guess the password (issue 15, L10): wrong
+    current passwords count per account like failed logins."""
     form = PasswordChangeForm()
     employee = current_user._get_current_object()
     if form.validate_on_submit():
@@ -116,6 +165,10 @@ def change_password():
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
             )
+        except services.WrongPassword as exc:
+            db.session.rollback()
+            g.wrong_current_password = True
+            form.current_password.errors.append(str(exc))
         except services.PasswordRejected as exc:
             db.session.rollback()
             form.new_password.errors.append(str(exc))

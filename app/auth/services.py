@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -27,6 +28,10 @@ class PasswordRejected(ValueError):
     """The new password does not meet the rules; the message says why, in Swedish."""
 
 
+class WrongPassword(PasswordRejected):
+    """The current password given to change it is not the account's (counted, like a login)."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -36,17 +41,61 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(session: Session, *, email: str, password: str) -> Employee | None:
-    """The active employee with this e-mail and password, or None (no hint which failed)."""
+    """The active employee with this e-mail and password, or None (no hint which failed).
+
+    Either way the attempt is an audit event (ASVS 7.2.1), with the client address.
+    """
     employee = session.scalar(sa.select(Employee).where(Employee.email == normalise_email(email)))
     if employee is None or employee.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
-        return None
+        return _failed_login(session, employee, "no_account" if employee is None else "no_password")
     if not check_password_hash(employee.password_hash, password):
-        return None
+        return _failed_login(session, employee, "wrong_password")
     if not employee.active:
-        return None
+        return _failed_login(session, employee, "inactive")
     employee.last_login_at = utcnow()
+    audit(session, employee, "auth.login", "employee", employee.id)
+    log.info("login by employee %s", employee.id)
     return employee
+
+
+def _failed_login(session: Session, employee: Employee | None, reason: str) -> None:
+    """A failed login names the account it was for, if any, and why it failed; never the
+    password. For an e-mail that is no account nothing typed is kept: it may be someone's
+    mistyped address, or a password typed into the e-mail field. The address the attempt
+    came from (records.audit) is what an investigation needs."""
+    target_id = employee.id if employee is not None else None
+    audit(
+        session,
+        None,
+        "auth.login_failed",
+        "employee" if employee is not None else None,
+        target_id,
+        {"reason": reason},
+    )
+    log.info("failed login (%s) for employee %s", reason, target_id)
+    return None
+
+
+def log_out(session: Session, employee: Employee) -> None:
+    """Logging out ends every session of the person, on every device; audited."""
+    employee.end_all_sessions()
+    audit(session, employee, "auth.logout", "employee", employee.id)
+
+
+def throttle_account(session: Session, email: str) -> str:
+    """Whose failed logins a login with this e-mail counts against: a digest of the address
+    and of the account's current password hash.
+
+    A new password (through a reset link, say) is a new count, so the link is a way back in
+    while the old password is being guessed. The rate-limit store holds no e-mail address.
+    (A view's limits are checked after app.security has refused control characters, so a
+    NUL never reaches this query.)
+    """
+    email = normalise_email(email)[:254]
+    password_hash = session.scalar(sa.select(Employee.password_hash).where(Employee.email == email))
+    material = f"{email}\x00{password_hash or ''}".encode("utf-8", "replace")
+    return hashlib.sha256(material).hexdigest()[:32]
 
 
 def find_active_account(session: Session, email: str) -> Employee | None:
@@ -94,7 +143,7 @@ def change_password(
     if employee.password_hash is None or not check_password_hash(
         employee.password_hash, current_password
     ):
-        raise PasswordRejected(_l("Det nuvarande lösenordet stämmer inte."))
+        raise WrongPassword(_l("Det nuvarande lösenordet stämmer inte."))
     set_password(session, employee=employee, password=new_password, actor=employee)
 
 

@@ -329,6 +329,7 @@ def certificate(completion_id: int):
     if completion is None:
         abort(404)
     access.require_employee(current_user, completion.employee)
+    services.record_certificate_download(db.session, viewer=current_user, completion=completion)
     data = certificate_for(
         db.session,
         completion,
@@ -336,6 +337,7 @@ def certificate(completion_id: int):
         municipality=current_app.config["MUNICIPALITY_NAME"],
     )
     slug = completion.course.slug if completion.course else "utbildning"
+    db.session.commit()
     return Response(
         certificate_pdf(data),
         mimetype="application/pdf",

@@ -27,10 +27,12 @@ from app.models import (
     CompletionSource,
     Course,
     CourseVersion,
+    Employee,
     Progress,
     Status,
     utcnow,
 )
+from app.records import audit
 from app.reports.coverage import employee_statuses
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -472,3 +474,12 @@ def support_contacts(configured: str, course_support: Sequence[Mapping[str, str]
 
 def tel_href(phone: str) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
+def record_certificate_download(
+    session: Session, *, viewer: Employee, completion: Completion
+) -> None:
+    """A certificate names its holder: a download by anyone but the holder is an audit event."""
+    if viewer.id != completion.employee_id:
+        details = {"employee_id": completion.employee_id}
+        audit(session, viewer, "certificate.download", "completion", completion.id, details)

@@ -246,10 +246,15 @@ def nothing_completed():
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     pages = max((total + per_page - 1) // per_page, 1)
-    return render_template(
+    services.record_nothing_completed_view(
+        db.session, viewer=current_user, shown=[row[0] for row in rows], on=on, page=page
+    )
+    html = render_template(
         "reports/nothing.html",
         **_common(on=on, rows=rows, total=total, page=page, pages=pages),
     )
+    db.session.commit()  # after rendering: a commit would expire the people shown
+    return html
 
 
 @bp.route("/lagesrapport")

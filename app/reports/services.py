@@ -1055,3 +1055,11 @@ def course_count(session: Session) -> int:
 
 def default_trend_start(on: date) -> date:
     return on - timedelta(days=365)
+
+
+def record_nothing_completed_view(
+    session: Session, *, viewer: Employee, shown: Sequence[Employee], on: date, page: int
+) -> None:
+    """The list of people with nothing completed names them: who was shown is an audit event."""
+    details = {"shown": [e.id for e in shown], "on": on.isoformat(), "page": page}
+    audit(session, viewer, "report.nothing_completed_view", details=details)

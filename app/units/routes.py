@@ -68,8 +68,11 @@ def show(unit_id: int):
     )
     course_ids = [filters.course_id] if filters.course_id else sorted(overview.course_counts)
     rows = services.person_rows(db.session, page.items, on=today, course_ids=course_ids)
+    services.record_people_list(
+        db.session, viewer=current_user, unit=unit, shown=page.items, page=page.page
+    )
     all_courses = list(db.session.scalars(sa.select(Course).order_by(Course.title)))
-    return render_template(
+    html = render_template(
         "units/show.html",
         unit=unit,
         trail=org.ancestors(db.session, unit),
@@ -85,6 +88,8 @@ def show(unit_id: int):
         can_delegate=access.can_delegate_unit(current_user, unit),
         recent_sessions=services.sessions_for_unit(db.session, unit, limit=5),
     )
+    db.session.commit()  # after rendering: a commit would expire the people shown
+    return html
 
 
 @bp.route("/<int:unit_id>/paminn", methods=["GET", "POST"])
@@ -273,7 +278,12 @@ def session_show(session_id: int):
         abort(403)
     # A manager sees only the attendees in their own subtrees.
     people = [p for p in people if access.can_view_employee(current_user, p)]
-    return render_template("units/session.html", ts=ts, people=people)
+    sessions.record_attendee_view(
+        db.session, viewer=current_user, training_session=ts, shown=people
+    )
+    html = render_template("units/session.html", ts=ts, people=people)
+    db.session.commit()  # after rendering: a commit would expire the people shown
+    return html
 
 
 # --- delegation by a manager for their own units -------------------------------------------------

@@ -406,3 +406,11 @@ def sessions_for_unit(session: Session, unit: OrgUnit, *, limit: int = 20) -> li
         .limit(limit)
     )
     return list(session.execute(stmt).all())
+
+
+def record_people_list(
+    session: Session, *, viewer: Employee, unit: OrgUnit, shown: Sequence[Employee], page: int
+) -> None:
+    """A unit's person table names people and their status: who was shown is an audit event."""
+    details = {"shown": [e.id for e in shown], "page": page}
+    audit(session, viewer, "unit.people_view", "unit", unit.id, details)

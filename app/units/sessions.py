@@ -264,3 +264,15 @@ def session_detail(
         )
     )
     return ts, people
+
+
+def record_attendee_view(
+    session: Session,
+    *,
+    viewer: Employee,
+    training_session: TrainingSession,
+    shown: Sequence[Employee],
+) -> None:
+    """A session's attendee list names people: who was shown is an audit event."""
+    details = {"shown": [e.id for e in shown]}
+    audit(session, viewer, "session.attendees_view", "session", training_session.id, details)

@@ -114,14 +114,16 @@ def test_production_cookies_are_secure(production_app, make):
     # The login page already sets the session cookie (the CSRF token lives in it) ...
     page = client.get("/logga-in", base_url=HTTPS)
     for attributes in (
-        _set_cookie(page, "session"),
-        _set_cookie(_login(client, "anna@kommun.se"), "session"),
+        _set_cookie(page, "__Host-session"),
+        _set_cookie(_login(client, "anna@kommun.se"), "__Host-session"),
     ):
-        # ... and the login sets a new one: both Secure, HttpOnly and SameSite=Lax.
+        # ... and the login sets a new one: both Secure, HttpOnly and SameSite=Lax, and
+        # __Host- prefixed, which a browser accepts only with Secure, Path=/ and no Domain.
         assert "secure" in attributes
         assert "httponly" in attributes
         assert attributes["samesite"] == "Lax"
         assert attributes["path"] == "/"
+        assert "domain" not in attributes
     assert client.get("/", base_url=HTTPS).status_code == 200  # the cookie is a working session
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import logging
 
+from flask import abort, request
+from werkzeug.exceptions import NotImplemented, UnprocessableEntity  # noqa: A004
+
 from app import create_app
+from app.extensions import csrf
 from app.logs import JsonFormatter, RequestIdFilter
 
 
@@ -63,3 +67,63 @@ def test_json_log_lines(app):
     assert entry["message"] == "importerade 3"
     assert entry["request_id"] == "-"
     assert entry["level"] == "INFO"
+
+
+# --- werkzeug's refusals keep their status and headers (issue 15) -----------------------------
+
+
+def _app_with_refusals(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+
+    @app.route("/tekanna")
+    def teapot():
+        abort(418)
+
+    @app.route("/ej-gjort")
+    def not_implemented():
+        raise NotImplemented()  # noqa: F901 (werkzeug's 501, not Python's constant)
+
+    @app.route("/api/v1/ej-gjort")
+    def api_not_implemented():
+        raise UnprocessableEntity()
+
+    @app.route("/json", methods=["POST"])
+    @csrf.exempt
+    def reads_json():
+        return {"n": len(request.get_json())}
+
+    return app
+
+
+def test_a_range_beyond_the_end_of_a_static_file_is_416_not_500(client):
+    """Was a 500: an unknown status became 'Något gick fel'."""
+    size = len(client.get("/static/favicon.svg").data)
+    response = client.get("/static/favicon.svg", headers={"Range": f"bytes={size + 10}-"})
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == f"bytes */{size}"
+    assert "Något gick fel" not in response.get_data(as_text=True)
+    # a range inside the file is still served
+    assert client.get("/static/favicon.svg", headers={"Range": "bytes=0-9"}).status_code == 206
+
+
+def test_a_wrong_method_is_405_with_its_allow_header(client):
+    response = client.put("/logga-in")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert "Otillåten metod" in response.get_data(as_text=True)
+
+
+def test_an_http_error_with_no_swedish_page_of_its_own_keeps_its_status(database_url):
+    client = _app_with_refusals(database_url).test_client()
+    teapot = client.get("/tekanna")
+    assert teapot.status_code == 418
+    assert "Begäran kunde inte utföras" in teapot.get_data(as_text=True)
+    assert teapot.headers["X-Request-ID"] in teapot.get_data(as_text=True)
+    assert client.get("/ej-gjort").status_code == 501
+    api = client.get("/api/v1/ej-gjort")
+    assert api.status_code == 422
+    assert api.get_json()["error"]["status"] == 422
+    # a body that is not JSON is the client's mistake: 400 (or 415), never 500
+    broken = client.post("/json", data="{inte json", content_type="application/json")
+    assert broken.status_code == 400
+    assert client.post("/json", data="x", content_type="text/plain").status_code == 415

@@ -14,9 +14,11 @@ import io
 from urllib.parse import quote
 
 import pytest
+from flask import request
 
-from app import mail
-from app.extensions import db
+from app import create_app, mail
+from app.extensions import csrf, db
+from app.records import audit
 from tests.conftest import PASSWORD, csrf_from
 from tests.security.test_fuzz import FORMS, database_rows
 
@@ -202,3 +204,72 @@ def test_an_uploaded_file_is_not_inspected(client, auth, town):
     response = _post(client, url, data, multipart=True)
     assert response.status_code == 400
     assert "otillåtet tecken" not in response.get_data(as_text=True)
+
+
+# --- JSON bodies (issue 15) ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def json_app(database_url):
+    """An app with a JSON POST under /api/ that stores what it is sent, as an API view would:
+    Värna's API has no POST yet, and the refusal must hold for the first one."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+
+    @app.post("/api/v1/prov")
+    @csrf.exempt
+    def store():
+        body = request.get_json()
+        audit(db.session, None, "test.json", "text", body["name"], {"count": body.get("count")})
+        db.session.commit()
+        return {"ok": True}
+
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+HOSTILE_JSON = [
+    ('{"name": "Bo\\u0000"}', "name", "NUL"),
+    ('{"name": "Bo\\u001b"}', "name", "U+001B"),
+    ('{"name": "Bo\\ud800"}', "name", "U+D800"),  # a lone surrogate: no database encodes it
+    ('{"name": "Bo", "count": 99999999999999999999999}', "count", None),
+    ('{"name": "Bo", "count": 2147483648}', "count", None),  # PostgreSQL's integer + 1
+    ('{"name": "Bo", "count": NaN}', "count", None),
+    ('{"name": "Bo", "count": 1e999}', "count", None),
+    ('{"name": "Bo", "list": [{"x": "\\u0000"}]}', "list[0].x", "NUL"),
+    ('{"name": "Bo", "a\\u0000b": 1}', "a\\x00b", "NUL"),
+    ('"\\u0000"', "JSON", "NUL"),
+]
+
+
+@pytest.mark.parametrize(("body", "field", "character"), HOSTILE_JSON)
+def test_a_hostile_value_in_a_json_body_is_refused_and_nothing_changes(
+    json_app, body, field, character
+):
+    client = json_app.test_client()
+    before = database_rows(json_app)
+    response = client.post("/api/v1/prov", data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    message = response.json["error"]["message"]
+    if character is None:
+        assert (
+            message
+            == f"Fältet ”{field}” innehåller ett tal som inte kan tas emot. Inget har ändrats."
+        )
+    else:
+        assert message == refusal(field, character)
+    assert database_rows(json_app) == before
+    # the same body without the hostile value is stored
+    accepted = client.post("/api/v1/prov", json={"name": "Bo", "count": 2147483647})
+    assert accepted.status_code == 200
+    assert database_rows(json_app) != before
+
+
+@pytest.mark.parametrize("body", ["{inte json", "[" * 100_000, '{"name": "\xff"}'])
+def test_a_body_that_is_no_json_is_a_400(json_app, body):
+    response = json_app.test_client().post(
+        "/api/v1/prov", data=body.encode("latin-1"), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json["error"]["message"] == "Innehållet är inte giltig JSON. Inget har ändrats."
