@@ -100,6 +100,9 @@ EVENT = {
     "account.password_set": _l("Lösenordet sattes"),
     "privacy.export_self": _l("Laddade ned dina uppgifter"),
     "privacy.evidence_self": _l("Laddade ned ett intyg"),
+    "auth.login": _l("Loggade in"),
+    "auth.login_failed": _l("Misslyckad inloggning"),
+    "auth.logout": _l("Loggade ut"),
 }
 
 

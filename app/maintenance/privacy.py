@@ -363,7 +363,17 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
     # What they did stays in the audit trail; where they did it from goes.
     session.execute(
         sa.update(AuditEvent)
-        .where(AuditEvent.actor_id.in_(chunk), AuditEvent.remote_addr.is_not(None))
+        .where(
+            sa.or_(
+                AuditEvent.actor_id.in_(chunk),
+                # failed logins to their account: the address someone tried from
+                sa.and_(
+                    AuditEvent.target_type == "employee",
+                    AuditEvent.target_id.in_([str(i) for i in chunk]),
+                ),
+            ),
+            AuditEvent.remote_addr.is_not(None),
+        )
         .values(remote_addr=None)
     )
     session.execute(

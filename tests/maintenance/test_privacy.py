@@ -73,6 +73,9 @@ def test_gallring_removes_personal_data_but_keeps_the_counts(runner, make):
     )
     for person in (left_long_ago, staying):  # what they did, and from where
         audit(db.session, person, "person.view", "employee", person.id).remote_addr = "192.0.2.1"
+        # someone's failed login to their account, from an address
+        failed = audit(db.session, None, "auth.login_failed", "employee", person.id)
+        failed.remote_addr = "198.51.100.7"
     db.session.commit()
     before = coverage.status_counts(db.session, on=date(2017, 1, 1), group_by=("course",))
 
@@ -99,6 +102,14 @@ def test_gallring_removes_personal_data_but_keeps_the_counts(runner, make):
         )
     ).all()
     assert sorted(views) == sorted([(left_long_ago.id, None), (staying.id, "192.0.2.1")])
+    failed = db.session.execute(
+        sa.select(AuditEvent.target_id, AuditEvent.remote_addr).where(
+            AuditEvent.action == "auth.login_failed"
+        )
+    ).all()
+    assert sorted(failed) == sorted(
+        [(str(left_long_ago.id), None), (str(staying.id), "198.51.100.7")]
+    )
     # a second run finds nobody new
     again = runner.invoke(args=["privacy", "gallra", "--dry-run", "--years", "2"])
     assert ": 0" in again.output
