@@ -8,6 +8,7 @@ import time
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -57,7 +58,11 @@ def _too_many_message() -> str:
     if limit is None:
         return _("Du har gjort för många försök. Försök igen om en stund.")
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    return _("Du har gjort för många försök. Försök igen om %(minutes)s minuter.", minutes=minutes)
+    return ngettext(
+        "Du har gjort för många försök. Försök igen om %(num)s minut.",
+        "Du har gjort för många försök. Försök igen om %(num)s minuter.",
+        minutes,
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -213,7 +214,14 @@ def session_new(unit_id: int):
                 today=dates.today(),
             )
             db.session.commit()
-            flash(_("Tillfället är registrerat med %(n)s deltagare.", n=len(ids)), "success")
+            flash(
+                ngettext(
+                    "Tillfället är registrerat med %(num)s deltagare.",
+                    "Tillfället är registrerat med %(num)s deltagare.",
+                    len(ids),
+                ),
+                "success",
+            )
             return redirect(url_for("units.session_show", session_id=ts.id))
         except sessions.OutsideReach:
             db.session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import bp
@@ -130,12 +131,14 @@ def hr_import_confirm(upload_id: str):
     c = run.result.counts
     flash(
         _(
-            "Importen är genomförd: %(created)s nya, %(updated)s ändrade och "
-            "%(deactivated)s avslutade (enheter och personer). %(sent)s inbjudningar skickade.",
-            created=c.created,
-            updated=c.updated,
-            deactivated=c.deactivated,
-            sent=run.invitations_sent,
+            "Importen är genomförd: %(created)s, %(updated)s och %(deactivated)s "
+            "(enheter och personer). %(sent)s.",
+            created=ngettext("%(num)s ny", "%(num)s nya", c.created),
+            updated=ngettext("%(num)s ändrad", "%(num)s ändrade", c.updated),
+            deactivated=ngettext("%(num)s avslutad", "%(num)s avslutade", c.deactivated),
+            sent=ngettext(
+                "%(num)s inbjudan skickad", "%(num)s inbjudningar skickade", run.invitations_sent
+            ),
         ),
         "success",
     )
