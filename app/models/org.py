@@ -88,6 +88,9 @@ class Employee(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
     is_hr: Mapped[bool] = mapped_column(default=False)
     is_reporter: Mapped[bool] = mapped_column(default=False)
+    # False for an account made with `users create-admin` that is no one in the HR system's
+    # export: it can log in and work, but is not counted in coverage.
+    is_staff: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -75,13 +75,16 @@ def test_my_training_links_and_renew_at_both_widths(page, axe, lina):
     if phone:
         # on a phone the action is on screen without scrolling sideways
         box = start.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= PHONE["width"]
         cert = page.get_by_role("list", name="Min historik").get_by_role(
             "link", name=re.compile("^Intyg \\(PDF\\)")
         )
         expect(cert).to_be_visible()
         box = cert.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+        assert box is not None
+        assert box["x"] + box["width"] <= PHONE["width"]
     _no_sideways_scroll(page)
     _screenshot(page, "min-utbildning")
     start.click()
@@ -122,7 +125,8 @@ def test_labels_beside_their_boxes_and_long_names_wrap(page, axe, make):
     axe(page)
     box = page.get_by_role("checkbox", name="Visa även avslutade").bounding_box()
     label = page.locator("label[for=alla]").bounding_box()
-    assert box and label
+    assert box
+    assert label
     assert label["x"] > box["x"] + box["width"] - 1  # beside the checkbox …
     assert label["y"] < box["y"] + box["height"]  # … on the same line, not below it
     page.goto("/admin/import")
@@ -131,7 +135,9 @@ def test_labels_beside_their_boxes_and_long_names_wrap(page, axe, make):
     expect(radio).to_be_visible()
     rbox = radio.bounding_box()
     rlabel = page.locator(f"label[for={radio.get_attribute('id')}]").bounding_box()
-    assert rbox and rlabel and rlabel["y"] < rbox["y"] + rbox["height"]
+    assert rbox
+    assert rlabel
+    assert rlabel["y"] < rbox["y"] + rbox["height"]
     _no_sideways_scroll(page)
     page.get_by_role("button", name="Logga ut").click()
     login(page, "chef@k.se", PASSWORD)
@@ -142,7 +148,9 @@ def test_labels_beside_their_boxes_and_long_names_wrap(page, axe, make):
     heading = card.get_by_role("heading", name=LONG_UNIT)
     expect(heading).to_be_visible()
     c, h = card.bounding_box(), heading.bounding_box()
-    assert c and h and h["x"] + h["width"] <= c["x"] + c["width"] + 1  # inside its card
+    assert c
+    assert h
+    assert h["x"] + h["width"] <= c["x"] + c["width"] + 1  # inside its card
     _no_sideways_scroll(page)
     page.goto(f"/enheter/{long_unit.id}")
     axe(page)

@@ -26,7 +26,9 @@ def _checked(html: str) -> str:
 
 def test_an_edited_mapping_with_standard_chosen_is_refused_not_ignored(client, auth, hr):  # noqa: F811
     auth.login(hr.email)
-    response = upload(client, mapping_choice="standard", mapping_text=OWN.replace("enhetskod", "kod"))
+    response = upload(
+        client, mapping_choice="standard", mapping_text=OWN.replace("enhetskod", "kod")
+    )
     assert response.status_code == 200  # the form again, nothing uploaded
     html = response.get_data(as_text=True)
     assert "Du har ändrat mappningen i rutan men valt Standard" in html
@@ -42,13 +44,14 @@ def test_the_mapping_used_is_saved_and_offered_next_time(client, auth, hr):  # n
     preview_url = upload(client, mapping_choice="egen", mapping_text=OWN).headers["Location"]
     html = client.get(preview_url).get_data(as_text=True)
     fingerprint = html.split('name="fingerprint" type="hidden" value="')[1].split('"')[0]
-    done = client.post(preview_url, data={"csrf_token": csrf_from(html), "fingerprint": fingerprint})
+    done = client.post(
+        preview_url, data={"csrf_token": csrf_from(html), "fingerprint": fingerprint}
+    )
     assert done.status_code == 302
     assert services.saved_mapping_text(db.session) == OWN
-    event = db.session.scalar(
-        sa.select(AuditEvent).where(AuditEvent.action == "hr.import_mapping")
-    )
-    assert event.actor_id == hr.id and event.details == {"own": True}
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "hr.import_mapping"))
+    assert event.actor_id == hr.id
+    assert event.details == {"own": True}
 
     page = client.get("/admin/import").get_data(as_text=True)
     assert _checked(page) == "egen"
