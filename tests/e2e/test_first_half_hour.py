@@ -139,6 +139,7 @@ def test_labels_beside_their_boxes_and_long_names_wrap(page, axe, make):
     assert rlabel
     assert rlabel["y"] < rbox["y"] + rbox["height"]
     _no_sideways_scroll(page)
+    _screenshot(page, "hr-import")
     page.get_by_role("button", name="Logga ut").click()
     login(page, "chef@k.se", PASSWORD)
     axe(page)
