@@ -83,3 +83,18 @@ def test_a_long_surname_is_imported_not_the_whole_export_refused(app_ctx):
     person = employee("4")
     assert (person.first_name, person.last_name) == (long_first, long_last)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Employee)) == len(STAFF)
+
+
+def test_the_command_line_summary_counts_in_the_singular(runner, app_ctx, tmp_path):
+    units, staff = files(
+        units=[["K", "Lilleby kommun", "kommun", "", ""]],
+        staff=[["1", "Åsa", "Öberg", "asa@lilleby.se", "K", "", "ledning", "2010-01-01", ""]],
+    )
+    (tmp_path / "e.csv").write_bytes(units.data)
+    (tmp_path / "p.csv").write_bytes(staff.data)
+    result = runner.invoke(
+        args=["hr", "import", str(tmp_path / "e.csv"), str(tmp_path / "p.csv"), "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Filerna: 1 enhet, 1 person." in result.output
+    assert "Enheter: 1 ny, 0 ändrade, 0 avvecklade." in result.output
