@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 SIZES = [pytest.param(PHONE, id="375"), pytest.param(DESKTOP, id="1280")]
-LONG_UNIT = "Vård-och-omsorgsförvaltningens-särskilda-boenden-och-hemtjänstområde-nordväst"
+LONG_UNIT = "Vårdochomsorgsförvaltningenssärskildaboendenochhemtjänstområdenordvästra"  # unbroken
 
 
 def _screenshot(page, name: str) -> None:
@@ -37,7 +37,13 @@ def _screenshot(page, name: str) -> None:
 def _no_sideways_scroll(page) -> None:
     """Nothing but a table region scrolls sideways: the page is as wide as the screen."""
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"] + 1, f"sidan är {width} px bred"
+    wide = page.evaluate(
+        """w => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-scroll'))
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))""",
+        page.viewport_size["width"],
+    )
+    assert width <= page.viewport_size["width"] + 1, f"sidan är {width} px bred: {wide}"
 
 
 @pytest.fixture
@@ -155,7 +161,13 @@ def test_labels_beside_their_boxes_and_long_names_wrap(page, axe, make):
     _no_sideways_scroll(page)
     page.goto(f"/enheter/{long_unit.id}")
     axe(page)
+    title = page.get_by_role("heading", level=1, name=LONG_UNIT)
+    expect(title).to_be_visible()
+    box = title.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= page.viewport_size["width"]  # the heading wraps
     _no_sideways_scroll(page)
+    _screenshot(page, "enhet")
 
 
 def test_lina_fixture_expires_in_ten_days(lina, make):
