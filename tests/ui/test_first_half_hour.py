@@ -231,3 +231,10 @@ def test_the_demo_report_reader_is_only_a_report_reader(runner, app_ctx):
     assert access.reach(reader).everything
     assert access.reach(reader, people=True).nothing
     assert access.disclosure(reader) is access.Disclosure.MASKED
+
+
+def test_the_status_report_counts_one_in_the_singular(client, auth, office):
+    auth.login("hr@k.se")
+    page = re.sub(r"\s+", " ", client.get("/rapporter/lagesrapport").get_data(as_text=True))
+    assert "Det finns 1 kurs, varav 1 krävs av någon personalgrupp." in page
+    assert "1 kurser" not in page
