@@ -23,6 +23,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 translations: $(VENV)/.installed
 	$(BIN)/python scripts/i18n.py compile
 
+# Links in certificates and e-mails point at the address `make run` serves (BASE_URL, unless set).
+run: export BASE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed translations pdf-libs
 	$(FLASK) db upgrade
 	-$(FLASK) courses sync  # a broken course is reported; the last valid version keeps serving

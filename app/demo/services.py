@@ -329,7 +329,13 @@ def seed(session: Session, *, employees: int = 1500, seed_value: int = 2026) -> 
     )["employee_number"]
     unit_manager_number = next(n for u, n in managers if u.id == home_care.id)
     head_number = next(n for u, n in managers if u.id == care.id)
-    reporter_number = next(n for u, n in managers if u.id == root.id)
+    # The report reader is only that: someone at the central office who leads no unit (not the
+    # municipal director), so the demo shows the role as it is, small groups masked.
+    managing = {n for _u, n in managers}
+    readers = [r for r in rows if r["employee_number"] not in managing | {staff_number}]
+    reporter_number = min(readers, key=lambda r: r["title"] != "ekonom", default=rows[0])[
+        "employee_number"
+    ]
     taken = {staff_number, unit_manager_number, head_number, reporter_number}
     hr_number = next(
         r["employee_number"] for r in hr_staff + rows if r["employee_number"] not in taken

@@ -23,6 +23,11 @@ class Level(StrEnum):
     FORTROENDEVALD = "fortroendevald"
 
 
+# Names and titles hold what HR systems hold (up to 255 characters), so one long surname never
+# turns a whole export away.
+NAME_LENGTH = 255
+
+
 class ManagerRole(StrEnum):
     CHEF = "chef"  # from the HR system
     DELEGATE = "delegate"  # a deputy given the same view for a period
@@ -33,7 +38,7 @@ class OrgUnit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
     kind: Mapped[str] = mapped_column(sa.String(64), default="enhet")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
     # Materialised path of ids, "/1/4/17/": a subtree is one prefix query.
@@ -65,11 +70,11 @@ class Employee(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_number: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    first_name: Mapped[str] = mapped_column(sa.String(100))
-    last_name: Mapped[str] = mapped_column(sa.String(100))
+    first_name: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
+    last_name: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
-    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    title: Mapped[str] = mapped_column(sa.String(NAME_LENGTH), default="")
     level: Mapped[str] = mapped_column(sa.String(20), default=Level.MEDARBETARE.value)
     active: Mapped[bool] = mapped_column(default=True, index=True)
     start_date: Mapped[date | None]
@@ -83,6 +88,9 @@ class Employee(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
     is_hr: Mapped[bool] = mapped_column(default=False)
     is_reporter: Mapped[bool] = mapped_column(default=False)
+    # False for an account made with `users create-admin` that is no one in the HR system's
+    # export: it can log in and work, but is not counted in coverage.
+    is_staff: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -108,6 +108,7 @@ def audience_stmt(on: date, scope: Scope = Scope()) -> sa.Select:
         .outerjoin(req_unit, req_unit.id == req.c.unit_id)
         .where(
             Employee.active.is_(True),
+            Employee.is_staff.is_(True),  # not an account made only to administer Värna
             sa.or_(req.c.unit_id.is_(None), in_subtree_of(emp_unit.path, req_unit.path)),
             sa.or_(~has_levels, level_match),
             sa.or_(~has_tags, tag_match),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import (
@@ -22,8 +22,8 @@ from wtforms.fields.choices import SelectChoice
 from app import args, dates, labels, org
 from app.auth import access
 from app.extensions import db
-from app.models import Course, OrgUnit
-from app.reports import bp, charts, exports, pdf, services
+from app.models import Course, CoverageSnapshot, OrgUnit
+from app.reports import bp, charts, coverage, exports, pdf, services
 from app.reports import disclosure as protection
 from app.reports.forms import ExportForm, TargetForm
 
@@ -230,8 +230,18 @@ def trend():
         [charts.Point(p.day, p.counts.coverage, p.rebuilt) for p in points],
         target=target.share if target else None,
     )
+    # when the daily snapshot last ran (for the whole municipality, whatever the viewer's reach)
+    last = coverage.as_date(
+        db.session.scalar(
+            sa.select(sa.func.max(CoverageSnapshot.taken_on)).where(
+                CoverageSnapshot.rebuilt.is_(False)
+            )
+        )
+    )
+    stale = last is not None and last < dates.today() - timedelta(days=1)
     return render_template(
-        "reports/trend.html", **_common(points=points, chart=chart, target=target)
+        "reports/trend.html",
+        **_common(points=points, chart=chart, target=target, last_snapshot=last, stale=stale),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import Session, aliased
 
 from app import dates, labels, org
@@ -707,15 +708,33 @@ class StatusReport:
         total, t, day = self.total, self.target, format_day(self.on)
         facts: list[tuple[Shown, str]] = [
             (total.figure, _("av alla utbildningskrav är uppfyllda")),
-            (total.count(total.people), _("personer omfattas av minst ett krav")),
+            (
+                total.count(total.people),
+                ngettext(
+                    "person omfattas av minst ett krav",
+                    "personer omfattas av minst ett krav",
+                    SMALL_GROUP if total.masked else total.people,
+                ),
+            ),
         ]
         if t:
             by = " " + _("senast %(day)s", day=format_day(t.by)) if t.by else ""
             facts.append((format_share(t.share), _("är målet") + by))
-        facts.append((format_count(self.sessions.sessions), _("lärarledda tillfällen har hållits")))
+        facts.append(
+            (
+                format_count(self.sessions.sessions),
+                ngettext(
+                    "lärarlett tillfälle har hållits",
+                    "lärarledda tillfällen har hållits",
+                    self.sessions.sessions,
+                ),
+            )
+        )
         today = [
-            _(
+            ngettext(
+                "Det finns %(n)s kurs, varav %(req)s krävs av någon personalgrupp.",
                 "Det finns %(n)s kurser, varav %(req)s krävs av någon personalgrupp.",
+                len(self.catalogue),
                 n=len(self.catalogue),
                 req=self.required_courses,
             )
@@ -789,7 +808,7 @@ class StatusReport:
                     ),
                     who,
                     format_count(course.minutes or 0),
-                    _("%(n)s månader", n=course.valid_months)
+                    ngettext("%(num)s månad", "%(num)s månader", course.valid_months)
                     if course.valid_months
                     else _("gäller tills vidare"),
                 ]
@@ -912,9 +931,12 @@ class StatusReport:
     def _sessions(self) -> Section:
         s = self.sessions
         if s.sessions:
-            text = _(
+            text = ngettext(
+                "%(n)s tillfälle har hållits mellan %(a)s och %(b)s med sammanlagt %(att)s "
+                "deltaganden (%(people)s personer).",
                 "%(n)s tillfällen har hållits mellan %(a)s och %(b)s med sammanlagt %(att)s "
                 "deltaganden (%(people)s personer).",
+                s.sessions,
                 n=format_count(s.sessions),
                 a=format_day(s.first),
                 b=format_day(s.last),

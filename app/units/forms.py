@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -12,12 +13,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app import dates
+from app.choices import optional_int, with_placeholder
 from app.models import OrgUnit
 from app.units.delegation import DelegationRejected
 
 
 class SessionForm(FlaskForm):
-    course_id = SelectField(_l("Kurs"), coerce=int, validators=[InputRequired()])
+    course_id = SelectField(
+        _l("Kurs"), coerce=optional_int, validators=[InputRequired(_l("Välj en kurs."))]
+    )
     title = StringField(
         _l("Rubrik"),
         validators=[Optional(), Length(max=300)],
@@ -48,7 +52,9 @@ class DelegationForm(FlaskForm):
     it is neither shown nor validated.
     """
 
-    unit_id = SelectField(_l("Enhet"), coerce=int, validators=[InputRequired()])
+    unit_id = SelectField(
+        _l("Enhet"), coerce=optional_int, validators=[InputRequired(_l("Välj en enhet."))]
+    )
     deputy = StringField(
         _l("Ställföreträdare (e-post eller anställningsnummer)"),
         validators=[DataRequired(_l("Ange vem som ska få behörigheten.")), Length(max=254)],
@@ -72,7 +78,9 @@ class DelegationForm(FlaskForm):
     def for_units(cls, units: Iterable[OrgUnit]) -> DelegationForm:
         form = cls()
         del form.unit_code
-        form.unit_id.choices = [SelectChoice(u.id, u.name) for u in units]
+        form.unit_id.choices = with_placeholder(
+            _("Välj enhet …"), (SelectChoice(u.id, u.name) for u in units)
+        )
         return form
 
     def refused(self, exc: DelegationRejected) -> None:

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app import args, dates, mail, org
 from app.auth import access
+from app.choices import with_placeholder
 from app.extensions import db
 from app.models import Course, Employee, OrgUnit
 from app.reports.coverage import STATUSES, Scope, status_counts
@@ -206,12 +207,16 @@ def session_new(unit_id: int):
     if not access.can_manage_unit(current_user, unit):
         abort(403)
     form = forms.SessionForm()
-    form.course_id.choices = [SelectChoice(0, _("Ingen kurs (fri rubrik)"))] + [
-        SelectChoice(c.id, c.title)
-        for c in db.session.scalars(
-            sa.select(Course).where(Course.active.is_(True)).order_by(Course.title)
-        )
-    ]
+    form.course_id.choices = with_placeholder(
+        _("Välj kurs …"),
+        [SelectChoice(0, _("Ingen kurs (fri rubrik)"))]
+        + [
+            SelectChoice(c.id, c.title)
+            for c in db.session.scalars(
+                sa.select(Course).where(Course.active.is_(True)).order_by(Course.title)
+            )
+        ],
+    )
     stmt = services.people_stmt(unit)
     headcount = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     people = (
@@ -247,7 +252,14 @@ def session_new(unit_id: int):
                 today=dates.today(),
             )
             db.session.commit()
-            flash(_("Tillfället är registrerat med %(n)s deltagare.", n=len(ids)), "success")
+            flash(
+                ngettext(
+                    "Tillfället är registrerat med %(num)s deltagare.",
+                    "Tillfället är registrerat med %(num)s deltagare.",
+                    len(ids),
+                ),
+                "success",
+            )
             return redirect(url_for("units.session_show", session_id=ts.id))
         except sessions.OutsideReach:
             db.session.rollback()

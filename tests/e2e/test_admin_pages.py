@@ -65,6 +65,9 @@ def test_manager_gives_a_deputy_the_view(page, axe, people):
     deputy = people["deputy"].full_name
     expect(delegations.get_by_role("rowheader", name=deputy)).to_have_count(0)
     axe(page)
+    unit = page.get_by_label("Enhet", exact=True)
+    expect(unit).to_have_value("")  # nothing chosen until the manager chooses
+    unit.select_option(label="Hemtjänst 1")
     page.get_by_label("Ställföreträdare").fill("ersattare@k.se")
     page.get_by_label("Till och med").fill((date.today() + timedelta(days=14)).isoformat())
     page.get_by_role("button", name="Ge behörighet").click()

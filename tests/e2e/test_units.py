@@ -31,7 +31,7 @@ def test_hr_creates_a_requirement_and_sees_its_preview(page, axe, town):
     page.get_by_label("Rättslig grund").fill("Arbetsmiljölagen 3 kap. 2 a §")
     page.get_by_role("button", name="Förhandsgranska").click()
     page.wait_for_load_state("load")
-    expect(page.get_by_text("Regeln når 1 personer")).to_be_visible()
+    expect(page.get_by_text("Regeln når 1 person (räknat")).to_be_visible()
     expect(page.get_by_role("rowheader", name="Socialförvaltningen")).to_be_visible()
     axe(page)
     page.get_by_role("button", name="Spara regeln").click()

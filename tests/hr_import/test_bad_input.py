@@ -43,7 +43,7 @@ def test_a_huge_line_is_named_not_a_crash(app_ctx):
     staff[2][1] = "A" * 5_000  # long, but readable: the column is named
     problems = refused(files(staff=staff))
     assert problems == [
-        ("personal.csv", 4, "fornamn", "Värdet är för långt: 5000 tecken, högst 100 får plats.")
+        ("personal.csv", 4, "fornamn", "Värdet är för långt: 5000 tecken, högst 255 får plats.")
     ]
 
 

@@ -121,14 +121,18 @@ def _report(result: services.ImportResult, as_json: bool, sent: int) -> None:
         click.echo("")
     else:
         click.echo(f"Importen är genomförd ({', '.join(result.files)}).")
-    click.echo(f"Filerna: {result.units} enheter, {result.employees} personer.")
     click.echo(
-        f"Enheter: {c.units_created} nya, {c.units_updated} ändrade, "
-        f"{c.units_deactivated} avvecklade."
+        f"Filerna: {_n(result.units, 'enhet', 'enheter')}, "
+        f"{_n(result.employees, 'person', 'personer')}."
     )
     click.echo(
-        f"Personer: {c.employees_created} nya, {c.employees_updated} ändrade, "
-        f"{c.employees_deactivated} avslutade"
+        f"Enheter: {_n(c.units_created, 'ny', 'nya')}, {_n(c.units_updated, 'ändrad', 'ändrade')}, "
+        f"{_n(c.units_deactivated, 'avvecklad', 'avvecklade')}."
+    )
+    click.echo(
+        f"Personer: {_n(c.employees_created, 'ny', 'nya')}, "
+        f"{_n(c.employees_updated, 'ändrad', 'ändrade')}, "
+        f"{_n(c.employees_deactivated, 'avslutad', 'avslutade')}"
         + (
             f", {c.skipped_already_left} hoppades över (redan slutat)"
             if c.skipped_already_left
@@ -136,6 +140,14 @@ def _report(result: services.ImportResult, as_json: bool, sent: int) -> None:
         )
         + "."
     )
-    click.echo(f"Chefer: {c.managers_added} tillagda, {c.managers_removed} borttagna.")
+    click.echo(
+        f"Chefer: {_n(c.managers_added, 'tillagd', 'tillagda')}, "
+        f"{_n(c.managers_removed, 'borttagen', 'borttagna')}."
+    )
     if sent:
         click.echo(f"Inbjudningar skickade: {sent}.")
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """A count with its noun in the right number ("1 enhet", "2 enheter"); the CLI is Swedish."""
+    return f"{count} {one if count == 1 else many}"

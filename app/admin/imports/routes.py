@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import bp
 from app.admin.imports import services, uploads
 from app.admin.imports.forms import ConfirmForm, ImportForm
 from app.admin.imports.lock import ImportBusy
-from app.admin.imports.mapping import Mapping, MappingError, default_mapping, parse_mapping
+from app.admin.imports.mapping import (
+    Mapping,
+    MappingError,
+    default_mapping,
+    default_mapping_text,
+    parse_mapping,
+)
 from app.admin.imports.reading import ImportFile, ImportRejected, Problem
 from app.extensions import db
 
@@ -19,14 +26,24 @@ SHOWN_PER_KIND = 200
 
 @bp.route("/import", methods=["GET", "POST"])
 def hr_import():
+    saved = services.saved_mapping_text(db.session)
     form = ImportForm()
+    if saved is not None and not form.is_submitted():
+        form.mapping_choice.data = "egen"  # offer the mapping the last import used
+        form.mapping_text.data = saved
     if form.validate_on_submit():
-        mapping_text = form.mapping_text.data if form.mapping_choice.data == "egen" else None
-        try:
-            if mapping_text is not None:
-                parse_mapping(mapping_text)
-        except MappingError as exc:
-            form.mapping_text.errors = [str(exc)]
+        own = form.mapping_choice.data == "egen"
+        mapping_text = form.mapping_text.data if own else None
+        if not own and _edited(form.mapping_text.data, saved):
+            # never ignore an edited mapping silently
+            form.mapping_text.errors = [
+                _(
+                    "Du har ändrat mappningen i rutan men valt Standard. Välj ”Egen "
+                    "mappning” för att använda rutans mappning, eller återställ rutan."
+                )
+            ]
+        elif own and (problem := _mapping_problem(mapping_text)):
+            form.mapping_text.errors = [problem]
         else:
             upload_id = uploads.save(
                 units=_file(form.units_file.data),
@@ -37,7 +54,22 @@ def hr_import():
                 uploaded_by=current_user.id,
             )
             return redirect(url_for("admin.hr_import_preview", upload_id=upload_id))
-    return render_template("admin/import.html", form=form)
+    return render_template("admin/import.html", form=form, saved=saved)
+
+
+def _edited(text: str | None, saved: str | None) -> bool:
+    """The box holds something other than the standard mapping or the saved one."""
+    return bool(text) and not any(
+        services.same_mapping_text(text, known) for known in (default_mapping_text(), saved)
+    )
+
+
+def _mapping_problem(text: str | None) -> str | None:
+    try:
+        parse_mapping(text or "")
+    except MappingError as exc:
+        return str(exc)
+    return None
 
 
 def _file(storage) -> ImportFile:
@@ -125,17 +157,21 @@ def hr_import_confirm(upload_id: str):
     except ImportRejected as exc:
         return _render_rejected(upload, exc.problems, exc.warnings)
     uploads.remove(upload.id)
+    services.remember_mapping(db.session, upload.mapping_text, current_user._get_current_object())
+    db.session.commit()
     if run.invitations_failed:
         flash(_("Importen är genomförd, men inbjudningarna kunde inte skickas."), "error")
     c = run.result.counts
     flash(
         _(
-            "Importen är genomförd: %(created)s nya, %(updated)s ändrade och "
-            "%(deactivated)s avslutade (enheter och personer). %(sent)s inbjudningar skickade.",
-            created=c.created,
-            updated=c.updated,
-            deactivated=c.deactivated,
-            sent=run.invitations_sent,
+            "Importen är genomförd: %(created)s, %(updated)s och %(deactivated)s "
+            "(enheter och personer). %(sent)s.",
+            created=ngettext("%(num)s ny", "%(num)s nya", c.created),
+            updated=ngettext("%(num)s ändrad", "%(num)s ändrade", c.updated),
+            deactivated=ngettext("%(num)s avslutad", "%(num)s avslutade", c.deactivated),
+            sent=ngettext(
+                "%(num)s inbjudan skickad", "%(num)s inbjudningar skickade", run.invitations_sent
+            ),
         ),
         "success",
     )

@@ -35,10 +35,46 @@ from app.admin.imports.reading import (
 )
 from app.admin.imports.validation import check
 from app.auth import invitations
-from app.models import Employee
+from app.models import Employee, Setting
 from app.records import audit
 
 log = logging.getLogger(__name__)
+
+
+# The column mapping the municipality used in its last web import, offered on the next one.
+MAPPING_KEY = "hr_import_mapping"
+
+
+def saved_mapping_text(session: Session) -> str | None:
+    """The own mapping (TOML) of the last confirmed web import; None when it used the standard."""
+    setting = session.get(Setting, MAPPING_KEY)
+    return setting.value.get("text") if setting is not None else None
+
+
+def remember_mapping(session: Session, text: str | None, actor: Employee) -> None:
+    """Keep the mapping a confirmed import used (None: the standard); audited when it changes.
+
+    The caller commits."""
+    if text == saved_mapping_text(session):
+        return
+    setting = session.get(Setting, MAPPING_KEY)
+    if text is None:
+        if setting is not None:
+            session.delete(setting)
+    elif setting is None:
+        session.add(Setting(key=MAPPING_KEY, value={"text": text}))
+    else:
+        setting.value = {"text": text}
+    audit(session, actor, "hr.import_mapping", details={"own": text is not None})
+
+
+def same_mapping_text(a: str | None, b: str | None) -> bool:
+    """Two mapping texts alike but for line endings and trailing spaces."""
+
+    def norm(text: str | None) -> str:
+        return "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
+
+    return norm(a) == norm(b)
 
 
 class PlanChanged(Exception):

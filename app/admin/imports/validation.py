@@ -12,20 +12,21 @@ from datetime import date, datetime
 
 from app.admin.imports.mapping import STAFF_FIELDS, UNIT_FIELDS, Mapping
 from app.admin.imports.reading import MAX_FIELD_CHARS, Problem, Table
+from app.models.org import NAME_LENGTH
 
 # Column sizes in the models (app/models/org.py).
 LIMITS = {
     "code": 64,
-    "name": 200,
+    "name": NAME_LENGTH,
     "kind": 64,
     "parent_code": 64,
     "manager_number": 64,
     "employee_number": 64,
-    "first_name": 100,
-    "last_name": 100,
+    "first_name": NAME_LENGTH,
+    "last_name": NAME_LENGTH,
     "email": 254,
     "unit_code": 64,
-    "title": 200,
+    "title": NAME_LENGTH,
     "level": 64,
     "start_date": 40,
     "end_date": 40,

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import dates
+from app.choices import optional_int
 from app.labels import LEVEL_GROUP
 
 
@@ -26,7 +27,9 @@ class CheckboxesField(SelectMultipleField):
 
 
 class RequirementForm(FlaskForm):
-    course_id = SelectField(_l("Kurs"), coerce=int, validators=[InputRequired()])
+    course_id = SelectField(
+        _l("Kurs"), coerce=optional_int, validators=[InputRequired(_l("Välj en kurs."))]
+    )
     name = StringField(
         _l("Namn på regeln"),
         validators=[Optional(), Length(max=200)],
@@ -85,7 +88,9 @@ class EndRequirementForm(FlaskForm):
 
 
 class ExemptionForm(FlaskForm):
-    requirement_id = SelectField(_l("Regel"), coerce=int, validators=[InputRequired()])
+    requirement_id = SelectField(
+        _l("Regel"), coerce=optional_int, validators=[InputRequired(_l("Välj en regel."))]
+    )
     reason = TextAreaField(
         _l("Skäl"),
         validators=[DataRequired(_l("Ange ett skäl.")), Length(max=2000)],
@@ -99,7 +104,9 @@ class RevokeForm(FlaskForm):
 
 
 class ExternalRecordForm(FlaskForm):
-    course_id = SelectField(_l("Kurs"), coerce=int, validators=[InputRequired()])
+    course_id = SelectField(
+        _l("Kurs"), coerce=optional_int, validators=[InputRequired(_l("Välj en kurs."))]
+    )
     title = StringField(
         _l("Utbildningens namn"),
         validators=[Optional(), Length(max=300)],

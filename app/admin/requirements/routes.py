@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from app import dates, org
 from app.admin import bp
 from app.admin.requirements import evidence, forms, services
+from app.choices import with_placeholder
 from app.extensions import db
 from app.models import Completion, Course, Employee, Exemption, Requirement
 from app.units import delegation
@@ -32,7 +33,9 @@ def _requirement_form(req: Requirement | None = None) -> forms.RequirementForm:
             starts_on=d.starts_on,
             ends_on=d.ends_on,
         )
-    form.course_id.choices = [SelectChoice(c.id, c.title) for c in services.courses(db.session)]
+    form.course_id.choices = with_placeholder(
+        _("Välj kurs …"), (SelectChoice(c.id, c.title) for c in services.courses(db.session))
+    )
     return form
 
 
@@ -130,7 +133,9 @@ def exemption_new(employee_id: int):
     employee = db.session.get(Employee, employee_id) or abort(404)
     form = forms.ExemptionForm()
     rules = [r.requirement for r in services.rule_rows(db.session, on=dates.today()) if r.active]
-    form.requirement_id.choices = [SelectChoice(r.id, _rule_label(r)) for r in rules]
+    form.requirement_id.choices = with_placeholder(
+        _("Välj regel …"), (SelectChoice(r.id, _rule_label(r)) for r in rules)
+    )
     if form.validate_on_submit():
         req = db.session.get(Requirement, form.requirement_id.data) or abort(400)
         try:
@@ -175,9 +180,11 @@ def exemption_revoke(exemption_id: int):
 def external_record(employee_id: int):
     employee = db.session.get(Employee, employee_id) or abort(404)
     form = forms.ExternalRecordForm()
-    form.course_id.choices = [SelectChoice(0, _("Ingen kurs i Värna (annan utbildning)"))] + [
-        SelectChoice(c.id, c.title) for c in services.courses(db.session)
-    ]
+    form.course_id.choices = with_placeholder(
+        _("Välj kurs …"),
+        [SelectChoice(0, _("Ingen kurs i Värna (annan utbildning)"))]
+        + [SelectChoice(c.id, c.title) for c in services.courses(db.session)],
+    )
     if form.validate_on_submit():
         path = None
         try:
