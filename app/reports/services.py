@@ -928,25 +928,48 @@ class StatusReport:
             ),
         )
 
+    def _attendees(self, n: int) -> tuple[str, int]:
+        """A count of attendances or attendees, and the number its noun agrees with; 1–4
+        is masked for a viewer whose small groups are ("färre än 5 deltaganden")."""
+        if self.masks_small and 0 < n < SMALL_GROUP:
+            return _("färre än 5"), SMALL_GROUP
+        return format_count(n), n
+
     def _sessions(self) -> Section:
         s = self.sessions
         if s.sessions:
-            text = ngettext(
-                "%(n)s tillfälle har hållits mellan %(a)s och %(b)s med sammanlagt %(att)s "
-                "deltaganden (%(people)s personer).",
-                "%(n)s tillfällen har hållits mellan %(a)s och %(b)s med sammanlagt %(att)s "
-                "deltaganden (%(people)s personer).",
-                s.sessions,
-                n=format_count(s.sessions),
-                a=format_day(s.first),
-                b=format_day(s.last),
-                att=format_count(s.attendances),
-                people=format_count(s.people),
+            attendances, attendances_n = self._attendees(s.attendances)
+            people, people_n = self._attendees(s.people)
+            text = " ".join(
+                (
+                    ngettext(
+                        "%(n)s tillfälle har hållits mellan %(a)s och %(b)s.",
+                        "%(n)s tillfällen har hållits mellan %(a)s och %(b)s.",
+                        s.sessions,
+                        n=format_count(s.sessions),
+                        a=format_day(s.first),
+                        b=format_day(s.last),
+                    ),
+                    ngettext(
+                        "Sammanlagt %(att)s deltagande",
+                        "Sammanlagt %(att)s deltaganden",
+                        attendances_n,
+                        att=attendances,
+                    ),
+                    ngettext(
+                        "(%(people)s person).",
+                        "(%(people)s personer).",
+                        people_n,
+                        people=people,
+                    ),
+                )
             )
         else:
             text = _("Inga lärarledda tillfällen är registrerade ännu.")
         tables = []
-        if s.lines:
+        # Per course only where small groups are shown: a course's few attendances, or
+        # their difference from the total, are not published to a masked viewer.
+        if s.lines and not self.masks_small:
             tables.append(
                 Table(
                     _("Lärarledda tillfällen till och med %(day)s", day=format_day(self.on)),

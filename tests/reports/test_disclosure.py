@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app import dates
 from app.auth import access
 from app.auth.access import Disclosure
 from app.dates import add_months
 from app.extensions import db
+from app.models import Employee, SessionAttendance, TrainingSession
 from app.reports import services
 from app.reports.coverage import Counts
 from tests.conftest import AuthActions
@@ -163,3 +165,30 @@ def test_bisecting_the_day_cannot_date_a_completion(app, client, auth, heads):
     AuthActions(hr).login("hr@test.example")
     html = hr.get(f"/rapporter/?dag={day.isoformat()}").get_data(as_text=True)
     assert f"status per {day.isoformat()}." in html
+
+
+def test_few_attendances_at_in_person_sessions_are_masked_for_the_reporter(town, app_ctx):
+    """The status report's sessions section: three attendances of one course are "färre
+    än 5" to the reporter, with no per-course table to subtract from; HR sees the counts."""
+    ts = TrainingSession(title="APT om våld", held_on=dates.today(), unit_id=town["soc"].id)
+    db.session.add(ts)
+    db.session.flush()
+    people = db.session.scalars(sa.select(Employee).order_by(Employee.id).limit(3)).all()
+    for e in people:
+        db.session.add(SessionAttendance(session_id=ts.id, employee_id=e.id))
+    db.session.commit()
+
+    def section(viewer):
+        report = services.status_report(
+            db.session, on=dates.today(), disclosure=access.disclosure(viewer)
+        )
+        [found] = [s for s in report.sections if s.key == "sessions"]
+        return " ".join(p.text for p in found.paragraphs), found.tables
+
+    text, tables = section(town["reporter"])
+    assert "Sammanlagt färre än 5 deltaganden (färre än 5 personer)." in text
+    assert "3" not in text.replace(dates.today().isoformat(), "")
+    assert tables == []
+    text, tables = section(town["hr"])
+    assert "Sammanlagt 3 deltaganden (3 personer)." in text
+    assert [row[2] for row in tables[0].rows] == ["3"]
