@@ -229,3 +229,12 @@ def test_the_pdf_says_what_the_page_says_in_the_same_order(client, auth, town, e
             found = pdf.find(word, position)
             assert found >= 0, (word, sentence)
             position = found + len(word)
+
+
+def test_a_count_is_not_greyed_out_as_missing_data(client, auth, town, app_ctx):
+    """The summary's "N personer omfattas" is a figure, not the grey "–" of no data."""
+    auth.login("hr@test.example")
+    html = client.get("/rapporter/lagesrapport").get_data(as_text=True)
+    facts = html.split('class="stats"', 1)[1].split("</ul>", 1)[0]
+    assert "personer omfattas av minst ett krav" in facts
+    assert '<span class="muted">' not in facts
