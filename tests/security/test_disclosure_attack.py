@@ -246,6 +246,8 @@ class Attacker:
 
     def page(self, html: str, where: str) -> date | None:
         """Read every table of a report page; returns the day the page says it shows."""
+        # The basis line explains "7 av 11" with an example: words, not a figure.
+        html = re.sub(r"I tabellerna betyder .*?som krävs av personen\.", "", html, flags=re.S)
         shown = re.search(r"status per (\d{4}-\d\d-\d\d)", html)
         day = date.fromisoformat(shown.group(1)) if shown else None
         rest = re.sub(r"<table[^>]*>.*?</table>", "", html, flags=re.S)
@@ -281,10 +283,11 @@ class Attacker:
                 elif heading in ("Mot målet",):
                     continue  # derived from the share beside it
                 support = self.m.support(unit, level, courses)
-                if heading in ("Personer", "Försenade"):
+                if heading in ("Personer", "Personer med krav", "Försenade"):
                     self.count(day, support, text, where)
                 else:
-                    assert heading in (*LEVEL_NAMES, "Alla nivåer", "Täckning"), heading
+                    shares = (*LEVEL_NAMES, "Alla nivåer", "Täckning", "Uppfyllda krav")
+                    assert heading in shares, heading
                     self.figure(day, support, text, f"{where} [{label}/{heading}]")
 
 
