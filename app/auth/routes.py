@@ -195,9 +195,13 @@ def my_data():
     return render_template("auth/my_data.html", data=data)
 
 
-@bp.route("/konto/mina-uppgifter.json")
+@bp.route("/konto/mina-uppgifter.json", methods=["GET", "POST"])
 @login_required
 def my_data_json():
+    """The file comes from the page's form (POST, with its CSRF token): a link from another
+    site cannot start an export. A GET (an old bookmark) opens the page instead."""
+    if request.method == "GET":
+        return redirect(url_for("auth.my_data"))
     data = privacy.export_self(db.session, current_user)
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)

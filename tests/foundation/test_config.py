@@ -201,7 +201,16 @@ def test_security_headers_on_every_page(production_app, make):
         "start page": client.get("/", base_url=HTTPS),
         "HR page": client.get("/admin/personal", base_url=HTTPS),
         "error page (404)": client.get("/finns-inte", base_url=HTTPS),
-        "personal data (JSON download)": client.get("/konto/mina-uppgifter.json", base_url=HTTPS),
+        "personal data (JSON download)": client.post(
+            "/konto/mina-uppgifter.json",
+            data={
+                "csrf_token": csrf_from(
+                    client.get("/konto/mina-uppgifter", base_url=HTTPS).get_data(as_text=True)
+                )
+            },
+            base_url=HTTPS,
+            headers={"Referer": f"{HTTPS}/konto/mina-uppgifter"},  # CSRF over HTTPS checks it
+        ),
         "uploaded evidence (file download)": client.get(
             f"/admin/underlag/{completion_id}", base_url=HTTPS
         ),

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import AuditEvent, Completion, Employee, Exemption, MailStatus, OutgoingMail
 from app.records import audit
 from app.reports import coverage
+from tests.conftest import csrf_from
 
 
 def test_a_person_sees_and_downloads_all_their_data(client, auth, make):
@@ -30,7 +31,8 @@ def test_a_person_sees_and_downloads_all_their_data(client, auth, make):
     page = client.get("/konto/mina-uppgifter").get_data(as_text=True)
     assert "anna@kommun.se" in page
     assert "Grundkurs" in page
-    download = client.get("/konto/mina-uppgifter.json")
+    token = csrf_from(page)
+    download = client.post("/konto/mina-uppgifter.json", data={"csrf_token": token})
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
     data = download.get_json()
@@ -45,6 +47,20 @@ def test_a_person_sees_and_downloads_all_their_data(client, auth, make):
 
 def test_my_data_needs_login(client):
     assert client.get("/konto/mina-uppgifter.json").status_code == 302
+    assert client.post("/konto/mina-uppgifter.json").status_code in (302, 400)
+
+
+def test_a_link_cannot_start_the_download_of_my_data(client, auth, make):
+    """Like the exports: a GET (a link from anywhere, an old bookmark) opens the page and
+    makes no file and no audit event; without the form's CSRF token a POST is refused."""
+    make.employee(email="anna@kommun.se")
+    auth.login("anna@kommun.se")
+    opened = client.get("/konto/mina-uppgifter.json")
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith("/konto/mina-uppgifter")
+    assert client.post("/konto/mina-uppgifter.json").status_code == 400
+    exported = sa.select(AuditEvent).where(AuditEvent.action == "privacy.export_self")
+    assert db.session.scalar(exported) is None
 
 
 def test_hr_looking_at_a_person_is_logged(client, auth, make):
@@ -270,7 +286,8 @@ def test_my_data_has_exemptions_evidence_who_looked_and_event_details(
     db.session.commit()
 
     auth.login("anna@kommun.se")
-    data = client.get("/konto/mina-uppgifter.json").get_json()
+    token = csrf_from(client.get("/konto/mina-uppgifter").get_data(as_text=True))
+    data = client.post("/konto/mina-uppgifter.json", data={"csrf_token": token}).get_json()
     [exemption] = data["exemptions"]
     assert (exemption["course"], exemption["reason"]) == ("Grundkurs", "Föräldraledig")
     assert exemption["created_by"] == {"name": "Hanna Hansson", "roles": ["hr"]}

@@ -66,7 +66,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "auth.set_language": ("POST", public(302)),
     "auth.change_password": ("GET", everyone()),
     "auth.my_data": ("GET", everyone()),
-    "auth.my_data_json": ("GET", everyone()),
+    "auth.my_data_json": ("GET", everyone(302)),  # a link opens the page; the file is a POST
     "auth.my_evidence": ("GET", everyone(404)),  # only one's own records; this one has no file
     "auth.accept_invitation": ("GET", public(400)),  # a bad token: a Swedish message
     "auth.forgot_password": ("GET", public(200)),
