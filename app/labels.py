@@ -127,6 +127,13 @@ def swedish_texts(texts: Iterable[Any]) -> list[str]:
 
 # --- numbers and days ------------------------------------------------------------------
 
+
+def counted(count: int, one: str, many: str) -> str:
+    """A count with its noun in the right number, for the command line, which is Swedish
+    only ("1 enhet", "2 enheter"). Pages and e-mails use ngettext in both languages."""
+    return f"{count} {one if count == 1 else many}"
+
+
 # A share (0–1) is written as percent with a decimal comma and a no-break space before
 # "%". Reports, charts, the PDF and the spreadsheets' percent format give one decimal;
 # the manager's unit pages (tree, cards, per-course) give whole percent.

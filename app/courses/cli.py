@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from app.courses import services
 from app.extensions import db
+from app.labels import counted
 
 courses_cli = AppGroup("courses", help="Kurser som innehåll: granska och läsa in courses/.")
 
@@ -36,7 +37,7 @@ def validate(path: str | None) -> None:
         click.echo(f"Inga kurser i {_root(path)}", err=True)
         sys.exit(1)
     if bad:
-        click.echo(f"{bad} av {len(results)} kurser har fel.", err=True)
+        click.echo(f"{bad} av {counted(len(results), 'kurs', 'kurser')} har fel.", err=True)
         sys.exit(1)
 
 

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from app.demo import services
 from app.extensions import db
+from app.labels import counted
 
 demo_cli = AppGroup("demo", help="Demokommunen Exempelby.")
 
@@ -33,7 +34,10 @@ def seed(employees: int, seed_value: int, if_empty: bool) -> None:
         sys.exit(1)
     result = services.seed(db.session, employees=employees, seed_value=seed_value)
     db.session.commit()
-    click.echo(f"Demokommunen skapad: {result.units} enheter, {result.employees} personer.")
+    click.echo(
+        f"Demokommunen skapad: {counted(result.units, 'enhet', 'enheter')}, "
+        f"{counted(result.employees, 'person', 'personer')}."
+    )
     if result.requirements:
         click.echo(
             f"Krav: {result.requirements} regler, {result.completions} genomförda utbildningar."

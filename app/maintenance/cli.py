@@ -12,6 +12,7 @@ from flask_migrate.cli import db as db_group
 
 from app import dates
 from app.extensions import db
+from app.labels import counted
 from app.maintenance import privacy
 from app.maintenance.backup import BackupFailed, backup
 
@@ -50,4 +51,6 @@ def gallra(dry_run: bool, years: int | None) -> None:
         db.session, plan, actor_id=None, upload_dir=current_app.config["UPLOAD_DIR"]
     )
     db.session.commit()
-    click.echo(f"Gallrat: personuppgifterna för {removed} personer är borttagna.")
+    click.echo(
+        f"Gallrat: personuppgifterna för {counted(removed, 'person', 'personer')} är borttagna."
+    )

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from app import dates, org
 from app.extensions import db
+from app.labels import counted
 from app.models import Course
 from app.reports import exports, schedule, services
 
@@ -54,7 +55,7 @@ def snapshot(on_: str | None, rebuild_from: str | None) -> None:
         rebuilt = services.rebuild_history(db.session, since=since, until=day)
     rows = services.take_snapshot(db.session, on=day)
     db.session.commit()
-    click.echo(f"Ögonblicksbild {day.isoformat()}: {rows} rader.")
+    click.echo(f"Ögonblicksbild {day.isoformat()}: {counted(rows, 'rad', 'rader')}.")
     if rebuilt:
         click.echo(
             f"Historik uppbyggd för {len(rebuilt)} dagar "
@@ -144,14 +145,14 @@ def export(
     exports.audit_export(db.session, kind=kind, fmt=fmt, f=f, actor_id=None, via="cli")
     db.session.commit()
     headers, rows = table
-    counted = _Counter(rows)
+    tally = _Counter(rows)
     if fmt == "csv":
         with open(out, "wb") as fh:
-            for chunk in exports.csv_chunks(headers, counted):
+            for chunk in exports.csv_chunks(headers, tally):
                 fh.write(chunk)
     else:
-        exports.write_xlsx(headers, counted, out)
-    click.echo(f"{counted.n} rader till {out}.")
+        exports.write_xlsx(headers, tally, out)
+    click.echo(f"{counted(tally.n, 'rad', 'rader')} till {out}.")
 
 
 class _Counter:

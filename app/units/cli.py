@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from app import dates, mail
 from app.extensions import db
+from app.labels import counted
 from app.units import reminders
 
 reminders_cli = AppGroup("reminders", help="Påminnelser om utbildningar.")
@@ -58,27 +59,23 @@ def send(dry_run: bool, on: datetime | None) -> None:
     # Everything queued, this run's and what an earlier run could not send.
     delivery = mail.deliver_queued(db.session, commit=db.session.commit)
     click.echo(
-        f"Skickade {_n(delivery.sent, 'e-postmeddelande', 'e-postmeddelanden')}. "
-        f"Nya i dag: {_n(queued.people, 'påminnelse', 'påminnelser')} "
-        f"({_n(queued.items, 'kurs', 'kurser')}) och "
-        f"{_n(queued.digests, 'veckosammanfattning', 'veckosammanfattningar')}."
+        f"Skickade {counted(delivery.sent, 'e-postmeddelande', 'e-postmeddelanden')}. "
+        f"Nya i dag: {counted(queued.people, 'påminnelse', 'påminnelser')} "
+        f"({counted(queued.items, 'kurs', 'kurser')}) och "
+        f"{counted(queued.digests, 'veckosammanfattning', 'veckosammanfattningar')}."
     )
     for row in db.session.execute(mail.refused_since(started)):
         click.echo(f"Avvisad adress: {row.to_addr} ({row.error}); visas för HR.", err=True)
     if delivery.unavailable:
         click.echo(
             f"E-postservern svarar inte ({delivery.unavailable}): "
-            f"{_n(delivery.left, 'meddelande', 'meddelanden')} skickas vid nästa körning.",
+            f"{counted(delivery.left, 'meddelande', 'meddelanden')} skickas vid nästa körning.",
             err=True,
         )
         sys.exit(1)
     if delivery.left:
         click.echo(
-            f"{_n(delivery.left, 'meddelande', 'meddelanden')} fick svaret 'försök senare' "
+            f"{counted(delivery.left, 'meddelande', 'meddelanden')} fick svaret 'försök senare' "
             "och skickas vid nästa körning.",
             err=True,
         )
-
-
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"

@@ -102,6 +102,7 @@ def test_gallring_removes_personal_data_but_keeps_the_counts(runner, make):
 
     result = runner.invoke(args=["privacy", "gallra", "--years", "2"])
     assert result.exit_code == 0, result.output
+    assert "personuppgifterna för 1 person är borttagna" in result.output
     db.session.expire_all()
     gone = db.session.get(Employee, left_long_ago.id)
     assert (gone.first_name, gone.last_name, gone.email) == ("Gallrad", "", None)

@@ -307,7 +307,8 @@ def _cli_rows(runner, tmp_path, *args: str) -> list[list[str]]:
     result = runner.invoke(args=["reports", "export", *args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"), newline=""), delimiter=";"))
-    assert f"{len(rows) - 1} rader till {out}." in result.output
+    n = len(rows) - 1
+    assert f"{n} {'rad' if n == 1 else 'rader'} till {out}." in result.output
     return rows[1:]
 
 

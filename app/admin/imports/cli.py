@@ -16,6 +16,7 @@ from app.admin.imports import services
 from app.admin.imports.mapping import MappingError, default_mapping, load_mapping
 from app.admin.imports.reading import ImportFile, ImportRejected, Problem, normalise_encoding
 from app.extensions import db
+from app.labels import counted
 
 hr_cli = AppGroup("hr", help="HR-systemets organisation och personal.")
 
@@ -122,17 +123,17 @@ def _report(result: services.ImportResult, as_json: bool, sent: int) -> None:
     else:
         click.echo(f"Importen är genomförd ({', '.join(result.files)}).")
     click.echo(
-        f"Filerna: {_n(result.units, 'enhet', 'enheter')}, "
-        f"{_n(result.employees, 'person', 'personer')}."
+        f"Filerna: {counted(result.units, 'enhet', 'enheter')}, "
+        f"{counted(result.employees, 'person', 'personer')}."
     )
     click.echo(
-        f"Enheter: {_n(c.units_created, 'ny', 'nya')}, {_n(c.units_updated, 'ändrad', 'ändrade')}, "
-        f"{_n(c.units_deactivated, 'avvecklad', 'avvecklade')}."
+        f"Enheter: {counted(c.units_created, 'ny', 'nya')}, {counted(c.units_updated, 'ändrad', 'ändrade')}, "
+        f"{counted(c.units_deactivated, 'avvecklad', 'avvecklade')}."
     )
     click.echo(
-        f"Personer: {_n(c.employees_created, 'ny', 'nya')}, "
-        f"{_n(c.employees_updated, 'ändrad', 'ändrade')}, "
-        f"{_n(c.employees_deactivated, 'avslutad', 'avslutade')}"
+        f"Personer: {counted(c.employees_created, 'ny', 'nya')}, "
+        f"{counted(c.employees_updated, 'ändrad', 'ändrade')}, "
+        f"{counted(c.employees_deactivated, 'avslutad', 'avslutade')}"
         + (
             f", {c.skipped_already_left} hoppades över (redan slutat)"
             if c.skipped_already_left
@@ -141,13 +142,8 @@ def _report(result: services.ImportResult, as_json: bool, sent: int) -> None:
         + "."
     )
     click.echo(
-        f"Chefer: {_n(c.managers_added, 'tillagd', 'tillagda')}, "
-        f"{_n(c.managers_removed, 'borttagen', 'borttagna')}."
+        f"Chefer: {counted(c.managers_added, 'tillagd', 'tillagda')}, "
+        f"{counted(c.managers_removed, 'borttagen', 'borttagna')}."
     )
     if sent:
         click.echo(f"Inbjudningar skickade: {sent}.")
-
-
-def _n(count: int, one: str, many: str) -> str:
-    """A count with its noun in the right number ("1 enhet", "2 enheter"); the CLI is Swedish."""
-    return f"{count} {one if count == 1 else many}"
