@@ -74,14 +74,15 @@ class Figure:
     """A figure as this viewer may see it; pages, charts, the PDF and the API only print it."""
 
     value: float | None  # the share to draw; None when there is none or it is masked
-    text: str  # "66,7 %", "färre än 5" or "–"
+    text: str  # "66,7 %", "färre än 5", "visas inte" or "–"
     detail: str = ""  # "7 av 11"
     masked: bool = False
+    abbr: str = ""  # for a narrow cell, when it differs from `text`
 
     @property
     def short(self) -> str:
         """For a narrow cell (the heat map)."""
-        return "<5" if self.masked else self.text
+        return self.abbr or self.text
 
     @property
     def full(self) -> str:
@@ -105,7 +106,8 @@ class Cell:
 
     @property
     def masked(self) -> bool:
-        """A group of 1–4 people, or its complement, shown to a masked viewer as "färre än 5"."""
+        """A group of 1–4 people ("färre än 5"), or a figure that would reveal one ("visas
+        inte"), to a masked viewer."""
         if self.disclosure is not Disclosure.MASKED:
             return False
         return self.suppressed or 0 < self.people < SMALL_GROUP
@@ -116,7 +118,7 @@ class Cell:
         if not self.counts.total:
             return NONE
         if self.masked:
-            return Figure(None, _("färre än 5"), masked=True)
+            return self._hidden()
         detail = _(
             "%(done)s av %(all)s",
             done=format_count(self.counts.covered),
@@ -127,8 +129,16 @@ class Cell:
     def count(self, value: int, *, masked_text: str | None = None) -> Figure:
         """A count about this group (people, overdue) as this viewer sees it."""
         if self.masked:
-            return Figure(None, masked_text or _("färre än 5"), masked=True)
+            return Figure(None, masked_text, masked=True) if masked_text else self._hidden()
         return Figure(None, format_count(value))
+
+    def _hidden(self) -> Figure:
+        """What a masked viewer reads instead: a small group is "färre än 5"; a group of 5 or
+        more hidden only so that a small one cannot be worked out is "visas inte" (saying
+        "färre än 5" of it would be untrue; that it is 5 or more tells nothing hidden)."""
+        if 0 < self.people < SMALL_GROUP:
+            return Figure(None, _("färre än 5"), masked=True, abbr="<5")
+        return Figure(None, _("visas inte"), masked=True, abbr=_("dold"))
 
     def gap(self, target: Target | None) -> str:
         """Against the target: "når målet", "12,5 procentenheter kvar" or "–"."""
@@ -1017,9 +1027,9 @@ class StatusReport:
                     )
                     + " "
                     + _(
-                        "Så visas också de siffror som annars skulle avslöja en sådan grupp "
-                        "genom subtraktion, och tidigare dagar visas bara per den sista dagen "
-                        "i en månad."
+                        "De siffror som annars skulle avslöja en sådan grupp genom subtraktion "
+                        "står som ”visas inte”, och tidigare dagar visas bara per den sista "
+                        "dagen i en månad."
                     )
                 )
             )

@@ -124,10 +124,10 @@ def test_the_reporter_sees_groups_under_five_masked_by_people(client, auth, town
     shown = read_matrix(tables(html)["Täckning per förvaltning och nivå, alla kurser som krävs"])
     assert shown["Utbildningsförvaltningen"][None] == "färre än 5"  # three teachers
     assert shown["Socialförvaltningen"]["chef"] == "färre än 5"  # one chef, two courses
-    # Socialförvaltningen's total is shown, so its nine medarbetare are masked too:
-    # the total less them would be the chef.
+    # Socialförvaltningen's total is shown, so its nine medarbetare are hidden too (the
+    # total less them would be the chef), as "visas inte": they are not fewer than five.
     assert shown["Socialförvaltningen"][None].endswith("7 av 11")
-    assert shown["Socialförvaltningen"]["medarbetare"] == "färre än 5"
+    assert shown["Socialförvaltningen"]["medarbetare"] == "visas inte"
 
 
 def test_a_manager_sees_only_their_administration(client, auth, town, app_ctx):

@@ -203,6 +203,9 @@ class Attacker:
         if text == "färre än 5":
             self.masked[day].add(support)
             return
+        if text == "visas inte":  # hidden so that a small group cannot be worked out
+            assert self.m.people_in(support) >= SMALL, f"{where}: a small group not so called"
+            return
         if text == "–":
             assert not support, f"{where}: a dash for a group with people"
             return
@@ -222,7 +225,7 @@ class Attacker:
 
     def count(self, day: date, support: frozenset, text: str, where: str) -> None:
         """A plain count of a group (people, overdue)."""
-        if text in ("färre än 5", "–"):
+        if text in ("färre än 5", "visas inte", "–"):
             if support and text == "färre än 5":
                 self.masked[day].add(support)
             return
@@ -414,6 +417,7 @@ def test_no_masked_group_is_determined_by_what_a_reporter_can_see(app, make, dat
             html = client.get(f"/rapporter/enhet/{unit_id}?kurs={kurs}").get_data(as_text=True)
             assert not OF.search(_text(html))
             assert "färre än 5" not in html
+            assert "visas inte" not in html
 
     for day, groups in attacker.published.items():
         assert day == today or (day + timedelta(days=1)).day == 1, f"a figure of {day}"
