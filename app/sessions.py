@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, logout_user
@@ -76,11 +76,19 @@ def _end(reason: str, now: int) -> None:
     session.clear()
     session.update(kept)
     session["ended"] = {"employee": employee_id, "reason": reason, "at": now}
-    g.session_ended = True
-    flash(end_message(reason), "info")
 
 
-def end_message(reason: str) -> str:
+def explain_end() -> bool:
+    """Say once why the session ended (on the way to the login page); False if it did not."""
+    ended = session.get("ended")
+    if not isinstance(ended, dict) or ended.get("told"):
+        return False
+    flash(_end_message(ended.get("reason")), "info")
+    session["ended"] = {**ended, "told": True}
+    return True
+
+
+def _end_message(reason: str | None) -> str:
     if reason == "idle":
         minutes = current_app.config["SESSION_IDLE_MINUTES"]
         return ngettext(
@@ -99,13 +107,13 @@ def end_message(reason: str) -> str:
 def unauthorized() -> Response:
     """A page that needs a login: to the login page, with the way back to this page."""
     if request.endpoint == "auth.keep_alive" or request.is_json:
-        abort(401)
-    kept = request.method == "POST" and _keep_pending_form()
-    if kept:
+        return Response(status=401)  # no page: it would show, and use up, the messages
+    explained = explain_end()
+    if request.method == "POST" and _keep_pending_form():
         flash(
             _("Det du skickade är sparat: logga in igen, så kommer du tillbaka till det."), "info"
         )
-    elif not g.get("session_ended"):  # that request said why already
+    elif not explained:
         flash(_("Logga in för att se sidan."), "info")
     return redirect(url_for("auth.login", next=return_address(request.full_path)))
 

@@ -105,6 +105,7 @@ def _login_refused(limit: RequestLimit) -> Response:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learning.index"))
+    sessions.explain_end()  # when the session ended right here, or on a page open to all
     form = LoginForm()
     if form.validate_on_submit():
         employee = services.authenticate(
