@@ -140,3 +140,18 @@ def _login(client, login_address: str, login_page: str, email: str = "mia@k.se")
     return client.post(
         login_address, data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
     )
+
+
+def test_the_login_page_says_when_the_absolute_limit_ended_the_session(app, client, mia):
+    with client.session_transaction() as session:
+        session["login_at"] -= int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()) + 1
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Du loggades ut eftersom du varit inloggad i 12 timmar." in html
+
+
+def test_the_english_interface_stays_english_and_says_why(app, client, learner, mia):
+    client.post("/sprak", data={"lang": "en", "csrf_token": learner.csrf()})
+    _go_idle(app, client)
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'lang="en"' in html
+    assert "You were logged out because you had not been active for 30 minutes." in html
