@@ -64,6 +64,15 @@ def test_the_warning_comes_before_the_end_and_fortsatt_keeps_the_session(
         """
     )
     assert warning.get_attribute("aria-describedby") == "session-warning-text"
+    expect(warning.get_by_role("button", name="Stäng")).to_be_hidden()
+    # A modal dialog: the page behind is inert, Tab reaches nothing of it (Chromium lets
+    # the focus go to the browser itself, then back to the dialog).
+    page.keyboard.press("Tab")
+    assert page.evaluate(
+        "() => { const a = document.activeElement, d = document.getElementById('session-warning');"
+        " return a === document.body || d.contains(a); }"
+    )
+    warning.get_by_role("button", name="Fortsätt").focus()
     axe(page)  # with the warning open
 
     with page.expect_response("**/konto/fortsatt") as answer:
