@@ -46,6 +46,9 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    # The pages warn this long before the idle limit, with a way to stay (WCAG 2.2.1: at
+    # least 20 seconds to answer).
+    SESSION_WARNING_SECONDS = _int("SESSION_WARNING_SECONDS", 120)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Mail: printed to the log when MAIL_SERVER is not set.

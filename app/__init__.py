@@ -69,7 +69,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     mail.init_app(app)
 
-    from app import auth, errors, labels, logs, security
+    from app import auth, errors, labels, logs, security, sessions
     from app.auth import access
 
     logs.init_app(app)
@@ -79,6 +79,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
 

@@ -1,15 +1,14 @@
-"""Security headers on every response, the idle timeout of a session, and the
-refusal of control characters in what a request sends."""
+"""Security headers on every response and the refusal of control characters in what a
+request sends. The idle timeout of a session is in app/sessions.py."""
 
 from __future__ import annotations
 
 import math
 import re
-import time
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, request
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from app import args
@@ -152,21 +151,3 @@ def init_app(app: Flask) -> None:
             # still lets the browser store a person's file on a shared computer.
             response.headers["Cache-Control"] = "no-store"
         return response
-
-    @app.before_request
-    def idle_timeout() -> None:
-        if request.endpoint == "static" or not current_user.is_authenticated:
-            return
-        now = int(time.time())
-        last = session.get("seen")
-        started = session.get("login_at")
-        idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
-        absolute_limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-        idle = isinstance(last, int) and now - last > idle_limit
-        too_old = not isinstance(started, int) or now - started > absolute_limit
-        if idle or too_old:
-            logout_user()
-            session.clear()
-            return
-        session["seen"] = now
-        session.permanent = True

@@ -7,8 +7,8 @@ application factory.
 from __future__ import annotations
 
 from flask import Blueprint, Flask
-from flask_babel import lazy_gettext as _l
 
+from app import sessions
 from app.extensions import db, login_manager
 from app.models import Employee
 
@@ -17,8 +17,8 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Logga in för att se sidan.")
-    login_manager.login_message_category = "info"
+    # The login page with the way back, and a form sent after the session ended kept.
+    login_manager.unauthorized_handler(sessions.unauthorized)
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader

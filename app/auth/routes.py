@@ -26,7 +26,7 @@ from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import mail
+from app import mail, sessions
 from app.auth import bp, invitations, services
 from app.auth.forms import (
     LoginForm,
@@ -43,11 +43,12 @@ log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect a login to another host."""
+    """Only same-site paths: never redirect a login to another host, nor to a POST-only
+    address (a 405): to its page instead."""
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and "\\" not in target:
-            return target
+            return sessions.return_address(target)
     return url_for("learning.index")
 
 
@@ -104,6 +105,7 @@ def _login_refused(limit: RequestLimit) -> Response:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learning.index"))
+    sessions.explain_end()  # when the session ended right here, or on a page open to all
     form = LoginForm()
     if form.validate_on_submit():
         employee = services.authenticate(
@@ -115,13 +117,22 @@ def login():
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
         lang = session.get("lang")
+        kept = sessions.carry_over_login(employee.id)
         session.clear()  # a new session on login
+        session.update(kept)
         if lang:
             session["lang"] = lang
         login_user(employee)
         session["login_at"] = session["seen"] = int(time.time())
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/konto/fortsatt", methods=["POST"])
+@login_required
+def keep_alive():
+    """ "Fortsätt" in the warning before the idle limit: the request itself keeps the session."""
+    return "", 204
 
 
 @bp.route("/logga-ut", methods=["POST"])

@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import dates, labels
+from app import dates, labels, sessions
 from app.auth import access
 from app.courses.markdown import render_markdown
 from app.extensions import db, limiter
@@ -25,6 +25,22 @@ from app.learning.services import Tampered
 from app.models import Attempt, Completion, CourseVersion
 
 bp.add_app_template_filter(render_markdown, "course_markdown")
+
+# Where the login returns to after a session ended on a POST-only address, and which
+# forms are given back there: a module's place and a half-answered quiz are not lost.
+sessions.return_pages(
+    {
+        "learning.start": sessions.ReturnPage("learning.course"),
+        "learning.module_done": sessions.ReturnPage("learning.module"),
+        "learning.check": sessions.ReturnPage(
+            "learning.module",
+            keeps_form=True,
+            anchor=lambda args: f"#kontroll-{args['check_index'] + 1}",
+        ),
+        "learning.quiz_start": sessions.ReturnPage("learning.quiz_intro"),
+        "learning.quiz_submit": sessions.ReturnPage("learning.quiz", keeps_form=True),
+    }
+)
 
 
 @bp.route("/")
@@ -122,7 +138,23 @@ def module(slug: str, index: int):
     progress = _started_progress(version)
     if progress is None:  # the content warning comes first
         return redirect(url_for("learning.course", slug=slug))
-    return _render_module(version, progress, index)
+    return _render_module(version, progress, index, check=_pending_check(version, progress, index))
+
+
+def _pending_check(version: CourseVersion, progress, index: int):
+    """A check question answered when the session had ended: answered now, after the login."""
+    modules = services.variant_content(version.content, progress.variant)["modules"]
+    if not 1 <= index <= len(modules) or index - 1 > progress.module_index:
+        return None
+    pending = sessions.take_pending_form("learning.check", slug=version.course.slug, index=index)
+    if pending is None:
+        return None
+    try:
+        return services.answer_check(
+            modules[index - 1], pending.args["check_index"], pending.form.get("svar", [])
+        )
+    except (Tampered, KeyError):
+        return None
 
 
 def _render_module(version, progress, index: int, check=None, status: int = 200):
@@ -247,7 +279,21 @@ def quiz(token: str):
     attempt = _own_attempt(token)
     if attempt.submitted_at is not None:
         return redirect(url_for("learning.result", token=token))
-    return _render_quiz(attempt, answers={}, unanswered=[])
+    return _render_quiz(attempt, answers=_pending_answers(attempt), unanswered=[])
+
+
+def _pending_answers(attempt: Attempt) -> dict:
+    """The answers sent when the session had ended, back in the form to be sent again."""
+    pending = sessions.take_pending_form("learning.quiz_submit", token=attempt.token)
+    if pending is None:
+        return {}
+    quiz = services.variant_content(attempt.course_version.content, "")["quiz"]
+    try:
+        answers = services.parse_answers(quiz, pending.form).answers
+    except Tampered:
+        return {}
+    flash(_("Dina svar finns kvar. Lämna in provet när du är klar."), "info")
+    return answers
 
 
 def _render_quiz(attempt: Attempt, *, answers: dict, unanswered: list[str], status: int = 200):

@@ -63,6 +63,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "static": ("GET", public(200)),
     "auth.login": ("GET", public(302, anonymous=200, api=200)),
     "auth.logout": ("POST", public(302)),
+    "auth.keep_alive": ("POST", everyone(204, anonymous=401, api=401)),  # "Fortsätt"
     "auth.set_language": ("POST", public(302)),
     "auth.change_password": ("GET", everyone()),
     "auth.my_data": ("GET", everyone()),
