@@ -21,6 +21,7 @@ from app.labels import format_share
 def _target(target: float) -> str:
     return _("Målet %(target)s visas som streckad linje.", target=format_share(target))
 
+
 WIDTH = 640
 
 
@@ -84,7 +85,9 @@ def bar_chart(
     if not desc:
         shown = [b for b in bars if b.value is not None]
         parts = [f"{b.label}: {format_share(b.value)}" for b in shown]
-        desc = _("Stapeldiagram. %(bars)s.", bars="; ".join(parts)) if parts else _("Inga uppgifter.")
+        desc = (
+            _("Stapeldiagram. %(bars)s.", bars="; ".join(parts)) if parts else _("Inga uppgifter.")
+        )
         if target is not None:
             desc += " " + _target(target)
     return _svg(chart_id, title, desc, height, body, "bar-chart")
