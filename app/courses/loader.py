@@ -15,6 +15,7 @@ import yaml
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ValidationError
 
+from app.courses.markdown import caption_problems
 from app.courses.schema import (
     SLUG,
     VARIANT_LANGUAGE,
@@ -363,6 +364,8 @@ class _Reader:
             body = text[end + 5 :]
             body_offset = text[: end + 5].count("\n")
         blocks, heading = self._blocks(path, body, body_offset)
+        for line, message in caption_problems(body):
+            self._problem(path, body_offset + line if line else None, message)
         title = front.title or heading
         if not title:
             self._problem(path, 1, "modulen saknar titel (title i front matter eller en # rubrik)")

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -68,8 +69,13 @@ def _course_context(version: CourseVersion, variant: str) -> dict:
         "content": content,
         "variant": variant,
         "content_lang": content.get("language", "sv"),
+        # Sources come from the main manifest whichever variant is read.
+        "sources_lang": services.variant_content(version.content, "").get("language", "sv"),
         "support": services.support_contacts(
-            current_app.config.get("SUPPORT_CONTACTS", ""), content.get("support", [])
+            current_app.config.get("SUPPORT_CONTACTS", ""),
+            content.get("support", []),
+            course_lang=content.get("language", "sv"),
+            ui_lang=str(get_locale()),
         ),
         "tel_href": services.tel_href,
         "module_total": len(content["modules"]),

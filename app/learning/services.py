@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from app import dates
@@ -446,30 +447,44 @@ def my_training(session: Session, *, employee_id: int, on: date) -> MyTraining:
 KVINNOFRIDSLINJEN = {
     "name": "Kvinnofridslinjen",
     "phone": "020-50 50 50",
-    "text": "Dygnet runt, gratis och anonymt.",
+    "text": _l("Dygnet runt, gratis och anonymt."),
 }
 
 
-def support_contacts(configured: str, course_support: Sequence[Mapping[str, str]]) -> list[dict]:
+def support_contacts(
+    configured: str,
+    course_support: Sequence[Mapping[str, str]],
+    *,
+    course_lang: str,
+    ui_lang: str,
+) -> list[dict]:
     """Kvinnofridslinjen always, then the municipality's contacts (config), then the course's.
 
-    SUPPORT_CONTACTS is `name|phone|text;...`. A phone number appears once.
+    SUPPORT_CONTACTS is `name|phone|text;...`, written in Swedish. A phone number appears
+    once, in the interface's language when one of its entries is: a course written in the
+    interface's language wins over the built-in line, which is translated, and both win
+    over the Swedish config. Each contact carries the `lang` its text is in.
     """
-    contacts = [KVINNOFRIDSLINJEN]
+    contacts = [{**KVINNOFRIDSLINJEN, "lang": ui_lang}]
     for entry in (configured or "").split(";"):
         parts = [p.strip() for p in entry.split("|")]
         if parts and parts[0]:
             parts += [""] * (3 - len(parts))
-            contacts.append({"name": parts[0], "phone": parts[1], "text": parts[2]})
-    contacts.extend(dict(c) for c in course_support)
-    seen: set[str] = set()
-    unique = []
+            contacts.append({"name": parts[0], "phone": parts[1], "text": parts[2], "lang": "sv"})
+    own = [{**c, "lang": course_lang} for c in course_support]
+    contacts.extend(own)
+
+    def rank(c: dict) -> int:
+        if c["lang"] != ui_lang:
+            return 2
+        return 0 if any(c is o for o in own) else 1
+
+    chosen: dict[str, dict] = {}
     for c in contacts:
         key = "".join(ch for ch in c.get("phone", "") if ch.isdigit()) or c["name"]
-        if key not in seen:
-            seen.add(key)
-            unique.append(c)
-    return unique
+        if key not in chosen or rank(c) < rank(chosen[key]):
+            chosen[key] = c  # keeps the first one's place: dicts keep insertion order
+    return list(chosen.values())
 
 
 def tel_href(phone: str) -> str:

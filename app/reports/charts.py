@@ -1,6 +1,7 @@
 """Charts as server-rendered SVG: no script, no inline style (the CSP forbids both).
 
-Each chart has a <title> and a <desc> that says what it shows in words, and the page
+Each chart has a <title> and a <desc> that says what it shows in words (in the
+interface's language, like the title the page passes in), and the page
 puts the same numbers in a table beside it. Colours come from classes in
 static/reports.css; the shapes print as they are.
 """
@@ -10,9 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from app.labels import format_share
+
+
+def _target(target: float) -> str:
+    return _("Målet %(target)s visas som streckad linje.", target=format_share(target))
+
 
 WIDTH = 640
 
@@ -77,9 +85,11 @@ def bar_chart(
     if not desc:
         shown = [b for b in bars if b.value is not None]
         parts = [f"{b.label}: {format_share(b.value)}" for b in shown]
-        desc = "Stapeldiagram. " + "; ".join(parts) if parts else "Inga uppgifter."
+        desc = (
+            _("Stapeldiagram. %(bars)s.", bars="; ".join(parts)) if parts else _("Inga uppgifter.")
+        )
         if target is not None:
-            desc += f". Målet {format_share(target)} visas som streckad linje."
+            desc += " " + _target(target)
     return _svg(chart_id, title, desc, height, body, "bar-chart")
 
 
@@ -124,24 +134,30 @@ def line_chart(
         if shown[-1] not in labelled:
             labelled.append(shown[-1])
         for p in labelled:
-            x, _ = xy(p)
+            x, _y = xy(p)
             body.append(
                 f'<text class="axis" x="{x:.1f}" y="{height - 16}" text-anchor="middle">'
                 f"{p.day.isoformat()}</text>"
             )
-        desc = (
-            f"Linjediagram över {len(shown)} mätdagar från {shown[0].day.isoformat()} "
-            f"({format_share(shown[0].value)}) till {shown[-1].day.isoformat()} ({format_share(shown[-1].value)})."
+        desc = ngettext(
+            "Linjediagram över %(num)s mätdag, %(first)s (%(first_value)s).",
+            "Linjediagram över %(num)s mätdagar från %(first)s (%(first_value)s) "
+            "till %(last)s (%(last_value)s).",
+            len(shown),
+            first=shown[0].day.isoformat(),
+            first_value=format_share(shown[0].value),
+            last=shown[-1].day.isoformat(),
+            last_value=format_share(shown[-1].value),
         )
     else:
-        desc = "Inga mätpunkter ännu."
+        desc = _("Inga mätpunkter ännu.")
     if target is not None:
         y = top + plot_h * (1 - target)
         body.append(
             f'<line class="target" x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" '
             f'stroke-dasharray="6 4"/>'
         )
-        desc += f" Målet {format_share(target)} visas som streckad linje."
+        desc += " " + _target(target)
     return _svg(chart_id, title, desc, height, body, "line-chart")
 
 
@@ -182,8 +198,10 @@ def heat_map(
                 f'<text class="cell {heat_class(value)}-text" x="{x + cell_w / 2:.1f}" y="{y + 19}" '
                 f'text-anchor="middle">{escape(text)}</text>'
             )
-    desc = (
-        f"Värmekarta med {len(row_labels)} rader och {len(col_labels)} kolumner; "
-        "mörkare ruta = högre täckning. Samma siffror finns i tabellen."
+    desc = _(
+        "Värmekarta med %(rows)s och %(columns)s; mörkare ruta = högre täckning. "
+        "Samma siffror finns i tabellen.",
+        rows=ngettext("%(num)s rad", "%(num)s rader", len(row_labels)),
+        columns=ngettext("%(num)s kolumn", "%(num)s kolumner", len(col_labels)),
     )
     return _svg(chart_id, title, desc, height, body, "heat-map")
