@@ -40,3 +40,13 @@ def test_no_errors_no_summary_and_no_fel(app):
     html = _render(app, {"name": "Lönesystemet", "scopes": "completions", "expires_on": expires})
     assert "data-error-summary" not in html
     assert "<title>Nycklar – Värna" in html
+
+
+def test_the_words_in_text_do_not_make_an_error_page(app):
+    with app.test_request_context("/"):
+        html = render_template_string(
+            '{% extends "base.html" %}{% block title %}Enhet{% endblock %}'
+            "{% block content %}<h1>{{ name }}</h1>{% endblock %}",
+            name="Enhet <p data-error-summary>",
+        )
+    assert "<title>Enhet – Värna" in html
