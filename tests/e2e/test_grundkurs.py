@@ -114,7 +114,9 @@ def test_the_base_course_end_to_end(page, axe, ola, content, variant):
     expect(page.get_by_text("Du hade 100 % rätt.")).to_be_visible()
     expect(page.get_by_text("Din genomförda utbildning är registrerad.")).to_be_visible()
     first = questions[0]
-    answer = page.get_by_role("region", name=f"Fråga 1: {first['text']}")
+    # each answer is a section under its heading, not a landmark of its own (issue 20)
+    heading = page.get_by_role("heading", name=f"Fråga 1: {first['text']}", level=3)
+    answer = heading.locator("xpath=..")
     expect(answer).to_have_attribute("lang", lang)
     expect(answer.get_by_text("Rätt", exact=True)).to_be_visible()
 

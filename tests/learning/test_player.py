@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -164,10 +165,14 @@ def test_fail_then_retake_and_pass_records_one_completion(client, learner, mia):
 def test_unanswered_questions_re_render_the_form(client, learner, mia):
     learner.read_all()
     token = learner.start_quiz()
-    response = learner.submit(token, {"q1": ["a"]})
+    response = learner.submit(token, {"q2": ["a"]})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Fråga 2 saknar svar" in html
+    # a gap on each side of the answer: the summary names and links the questions
+    # that are unanswered, numbered as they are shown (issue 20, point 2)
+    links = re.findall(r'<a href="#q-(q\d+)-\w+">Fråga (\d+) saknar svar</a>', html)
+    assert links == [("q1", "1"), ("q3", "3")]
+    assert "<title>Fel: " in html
     assert 'value="a" checked' in html
     assert attempt_by_token(token).submitted_at is None
 
