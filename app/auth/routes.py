@@ -4,6 +4,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
@@ -243,6 +244,17 @@ def accept_invitation(token: str):
     employee = invitations.employee_for_token(db.session, token)
     if employee is None:
         return render_template("auth/invitation.html", form=None), 400
+    return _choose_password(
+        employee,
+        "auth/invitation.html",
+        saved=_("Ditt lösenord är sparat. Logga in med din e-postadress."),
+    )
+
+
+def _choose_password(
+    employee: Employee, template: str, *, saved: str, on_saved: Callable[[], None] | None = None
+):
+    """The form behind an invitation or a reset link: a new password, then the login page."""
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -253,10 +265,12 @@ def accept_invitation(token: str):
             db.session.rollback()
             form.new_password.errors.append(str(exc))
         else:
+            if on_saved is not None:
+                on_saved()
             db.session.commit()
-            flash(_("Ditt lösenord är sparat. Logga in med din e-postadress."), "success")
+            flash(saved, "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/invitation.html", form=form, employee=employee)
+    return render_template(template, form=form, employee=employee)
 
 
 @bp.route("/konto/glomt-losenord", methods=["GET", "POST"])
@@ -312,19 +326,9 @@ def reset_password(token: str):
     reset = invitations.reset_for_token(db.session, token)
     if reset is None:
         return render_template("auth/reset_password.html", form=None), 400
-    employee = db.session.get(Employee, reset.employee_id)
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password(
-                db.session, employee=employee, password=form.new_password.data, actor=employee
-            )
-        except services.PasswordRejected as exc:
-            db.session.rollback()
-            form.new_password.errors.append(str(exc))
-        else:
-            invitations.use_reset(db.session, reset)
-            db.session.commit()
-            flash(_("Ditt nya lösenord är sparat. Logga in med din e-postadress."), "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form, employee=employee)
+    return _choose_password(
+        db.session.get(Employee, reset.employee_id),
+        "auth/reset_password.html",
+        saved=_("Ditt nya lösenord är sparat. Logga in med din e-postadress."),
+        on_saved=lambda: invitations.use_reset(db.session, reset),
+    )
