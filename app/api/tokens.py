@@ -13,7 +13,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    Optional,
     Regexp,
     ValidationError,
 )
@@ -23,6 +22,7 @@ from app.api import services, tokens_bp
 from app.auth import access
 from app.extensions import db
 from app.models import ApiToken
+from app.reports.forms import unit_code_field
 
 SCOPE_NAMES = {
     "completions": _l("Utbildningsposter (personuppgifter: anställningsnummer, kurs, datum)"),
@@ -53,15 +53,7 @@ class TokenForm(FlaskForm):
         validators=[InputRequired(_l("Välj minst en sak som nyckeln får läsa."))],
         description=_l("Välj bara det systemet behöver."),
     )
-    unit_code = StringField(
-        _l("Enhetskod"),
-        validators=[
-            Optional(),
-            Length(max=64),
-            Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("Koden får inte innehålla styrtecken.")),
-        ],
-        description=_l("Tomt = hela kommunen. Annars enheten och alla enheter under den."),
-    )
+    unit_code = unit_code_field()
     expires_on = DateField(
         _l("Giltig till och med"),
         validators=[DataRequired(_l("Ange sista dagen nyckeln ska fungera (ÅÅÅÅ-MM-DD)."))],

@@ -10,6 +10,20 @@ from app.labels import STATUS
 from app.models import Status
 
 
+def unit_code_field() -> StringField:
+    """A unit code that limits a choice to that unit and the units below it (the export
+    form, an API token); empty means the whole municipality."""
+    return StringField(
+        _l("Enhetskod"),
+        validators=[
+            Optional(),
+            Length(max=64),
+            Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("Koden får inte innehålla styrtecken.")),
+        ],
+        description=_l("Tomt = hela kommunen. Annars enheten och alla enheter under den."),
+    )
+
+
 class TargetForm(FlaskForm):
     percent = IntegerField(
         _l("Mål för täckningen (procent)"),
@@ -45,15 +59,7 @@ class ExportForm(FlaskForm):
             SelectChoice("xlsx", _l("Excel-arbetsbok (XLSX)")),
         ],
     )
-    enhet = StringField(
-        _l("Enhetskod"),
-        validators=[
-            Optional(),
-            Length(max=64),
-            Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("Koden får inte innehålla styrtecken.")),
-        ],
-        description=_l("Tomt = hela kommunen. Annars enheten och alla enheter under den."),
-    )
+    enhet = unit_code_field()
     kurs = SelectField(_l("Kurs"), coerce=str, validators=[Optional()])
     fran = DateField(_l("Genomförd från och med"), validators=[Optional()])
     till = DateField(_l("Genomförd till och med"), validators=[Optional()])
