@@ -236,20 +236,11 @@ def download_own_evidence(
     session: Session, employee: Employee, completion: Completion, upload_dir: str
 ) -> Path | None:
     """The stored file behind one of the person's own records; the download is audited."""
-    if completion.employee_id != employee.id or not completion.evidence_path:
+    if completion.employee_id != employee.id:
         return None
-    path = evidence.resolve(upload_dir, completion.evidence_path)
-    if path is None:
-        return None
-    audit(
-        session,
-        employee,
-        "privacy.evidence_self",
-        "employee",
-        employee.id,
-        {"completion_id": completion.id},
+    return evidence.open_audited(
+        session, completion, viewer=employee, action="privacy.evidence_self", upload_dir=upload_dir
     )
-    return path
 
 
 def evidence_name(completion: Completion) -> str | None:

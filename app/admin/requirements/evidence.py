@@ -6,8 +6,11 @@ import secrets
 from pathlib import Path
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from app.maintenance import files
+from app.models import Completion, Employee
+from app.records import audit
 
 MAX_BYTES = 10 * 1024 * 1024
 # What a file says it is, by its first bytes: the name alone proves nothing.
@@ -60,4 +63,25 @@ def resolve(upload_dir: str, relative: str) -> Path | None:
     path = (Path(upload_dir) / relative).resolve()
     if path.parent != base or not path.is_file():
         return None
+    return path
+
+
+def open_audited(
+    session: Session, completion: Completion, *, viewer: Employee, action: str, upload_dir: str
+) -> Path | None:
+    """The stored file behind a record, or None; every look at it is an audit event about
+    the person the record is of (HR's `evidence.view`, the person's own download)."""
+    if not completion.evidence_path:
+        return None
+    path = resolve(upload_dir, completion.evidence_path)
+    if path is None:
+        return None
+    audit(
+        session,
+        viewer,
+        action,
+        "employee",
+        completion.employee_id,
+        {"completion_id": completion.id},
+    )
     return path

@@ -385,20 +385,9 @@ def view_evidence(
     session: Session, *, completion: Completion, viewer: Employee, upload_dir: str
 ) -> Path | None:
     """The stored certificate of a manual record, or None; HR's look at it is logged."""
-    if not completion.evidence_path:
-        return None
-    path = evidence.resolve(upload_dir, completion.evidence_path)
-    if path is None:
-        return None
-    audit(
-        session,
-        viewer,
-        "evidence.view",
-        "employee",
-        completion.employee_id,
-        {"completion_id": completion.id},
+    return evidence.open_audited(
+        session, completion, viewer=viewer, action="evidence.view", upload_dir=upload_dir
     )
-    return path
 
 
 def courses(session: Session) -> Sequence[Course]:
