@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -222,7 +224,7 @@ def session_new(unit_id: int):
     people = (
         list(db.session.scalars(stmt.limit(MAX_TICK_LIST))) if headcount <= MAX_TICK_LIST else []
     )
-    problems: list[str] = []
+    problems: list[str | tuple[str, str]] = []
     ticked: set[int] = set()
     if form.validate_on_submit():
         reach = access.reach_paths(current_user)
@@ -266,7 +268,7 @@ def session_new(unit_id: int):
             abort(403)
         except sessions.SessionRejected as exc:
             db.session.rollback()
-            problems = exc.problems
+            problems = _linked(exc, people, too_many=headcount > MAX_TICK_LIST)
     return render_template(
         "units/session_new.html",
         unit=unit,
@@ -277,6 +279,18 @@ def session_new(unit_id: int):
         problems=problems,
         ticked=ticked,
     ), (400 if problems else 200)
+
+
+def _linked(
+    rejected: sessions.SessionRejected, people: Sequence[Employee], *, too_many: bool
+) -> list[str | tuple[str, str]]:
+    """The problems for the page's error summary: (the field's id, text) where one field is
+    at fault; the attendee list is linked at its first box, or at the file when it has none."""
+    first_box = f"attendee-{people[0].id}" if people and not too_many else "attendees_csv"
+    return [
+        text if field is None else (first_box if field == "attendee" else field, text)
+        for field, text in zip(rejected.fields, rejected.problems, strict=True)
+    ]
 
 
 @bp.route("/tillfallen/<int:session_id>")

@@ -41,11 +41,15 @@ HEADER_NAMES = {"anställningsnummer", "anstallningsnummer", "anstnr", "employee
 
 
 class SessionRejected(Exception):
-    """The registration cannot be made; every problem, in Swedish, one per line."""
+    """The registration cannot be made; every problem, in Swedish, one per line.
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = list(problems)
+    A problem is its text, or (form field, text) when one field is at fault: the page's
+    error summary links it there (`fields`, in the same order as `problems`)."""
+
+    def __init__(self, problems: Sequence[str | tuple[str, str]]) -> None:
+        self.problems = [p if isinstance(p, str) else p[1] for p in problems]
+        self.fields = [None if isinstance(p, str) else p[0] for p in problems]
+        super().__init__("; ".join(self.problems))
 
 
 class OutsideReach(Exception):
@@ -75,27 +79,36 @@ def register_session(
     problems = []
     course = session.get(Course, draft.course_id) if draft.course_id else None
     if draft.course_id and course is None:
-        problems.append(_("Kursen finns inte."))
+        problems.append(("course_id", _("Kursen finns inte.")))
     if course is None and not draft.title.strip():
-        problems.append(_("Välj en kurs eller skriv en rubrik för tillfället."))
+        problems.append(("course_id", _("Välj en kurs eller skriv en rubrik för tillfället.")))
     if draft.held_on > today:
-        problems.append(_("Tillfället kan inte registreras före det har hållits."))
+        problems.append(("held_on", _("Tillfället kan inte registreras före det har hållits.")))
     earliest = today - timedelta(days=MAX_BACKDATE_DAYS)
     if draft.held_on < earliest and not access.can_backdate_sessions(actor):
         problems.append(
-            _(
-                "Datum: ett tillfälle kan registreras högst %(n)s dagar i efterhand, "
-                "tidigast %(day)s. Äldre utbildning registreras av HR.",
-                n=MAX_BACKDATE_DAYS,
-                day=format_day(earliest),
+            (
+                "held_on",
+                _(
+                    "Datum: ett tillfälle kan registreras högst %(n)s dagar i efterhand, "
+                    "tidigast %(day)s. Äldre utbildning registreras av HR.",
+                    n=MAX_BACKDATE_DAYS,
+                    day=format_day(earliest),
+                ),
             )
         )
     ids = sorted(set(attendee_ids))
     if not ids:
-        problems.append(_("Välj minst en deltagare."))
+        problems.append(("attendee", _("Välj minst en deltagare.")))
     if actor.id in ids:
         problems.append(
-            _("Du kan inte registrera din egen närvaro. Be HR eller en annan chef registrera den.")
+            (
+                "attendee",
+                _(
+                    "Du kan inte registrera din egen närvaro. "
+                    "Be HR eller en annan chef registrera den."
+                ),
+            )
         )
     if problems:
         raise SessionRejected(problems)
@@ -163,13 +176,13 @@ def attendees_from_csv(session: Session, data: bytes, *, reach: Sequence[str] | 
     Every problem is reported with its line number; one problem rejects the file.
     """
     if len(data) > MAX_CSV_BYTES:
-        raise SessionRejected([_("Filen är för stor (högst 1 MB).")])
+        raise SessionRejected([("attendees_csv", _("Filen är för stor (högst 1 MB)."))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
-        raise SessionRejected([_("Filen är inte en textfil (CSV).")])
+        raise SessionRejected([("attendees_csv", _("Filen är inte en textfil (CSV)."))])
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max((";", ",", "\t"), key=first.count) if first else ";"
     numbers: list[tuple[int, str]] = []
@@ -205,7 +218,7 @@ def attendees_from_csv(session: Session, data: bytes, *, reach: Sequence[str] | 
         seen[value] = line_no
         numbers.append((line_no, value))
     if not numbers and not problems:
-        raise SessionRejected([_("Filen innehåller inga anställningsnummer.")])
+        raise SessionRejected([("attendees_csv", _("Filen innehåller inga anställningsnummer."))])
     found: dict[str, tuple[int, bool]] = {}
     if numbers:
         stmt = sa.select(Employee.employee_number, Employee.id, Employee.active).where(
@@ -244,7 +257,9 @@ def attendees_from_csv(session: Session, data: bytes, *, reach: Sequence[str] | 
         else:
             ids.append(found[number][0])
     if problems:
-        raise SessionRejected([message for _line, message in sorted(problems, key=lambda p: p[0])])
+        raise SessionRejected(
+            [("attendees_csv", message) for _line, message in sorted(problems, key=lambda p: p[0])]
+        )
     return ids
 
 

@@ -190,3 +190,6 @@ def test_session_form_errors_are_focused_titled_and_linked(page, axe, make):
     summary = _summary(page)
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Inget registrerades")
+    # … and linked to their field: no attendee ticked leads to the first box of the list
+    summary.get_by_role("link", name="Välj minst en deltagare.").click()
+    expect(page.get_by_label(re.compile("^Kim "))).to_be_focused()
