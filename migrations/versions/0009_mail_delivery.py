@@ -5,7 +5,7 @@ marked after, so a rerun continues where a run stopped and a refused address is
 kept for HR. Password-reset links get their own table: an hour, used once, the
 latest only.
 
-Revision ID: 0010_mail_delivery
+Revision ID: 0009_mail_delivery
 Revises: 0008_api_token_scopes
 Create Date: 2026-12-01 03:22:15.254662
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import app.models.types
 
 
-revision = '0010_mail_delivery'
+revision = '0009_mail_delivery'
 down_revision = '0008_api_token_scopes'
 branch_labels = None
 depends_on = None

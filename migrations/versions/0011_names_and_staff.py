@@ -9,8 +9,8 @@ is_staff: false for an account made with `users create-admin` that is not in
 the HR system's export; such an account is not counted in coverage. Every
 existing row is staff.
 
-Revision ID: 0012_names_and_staff
-Revises: 0011_status_report_schedule
+Revision ID: 0011_names_and_staff
+Revises: 0010_status_report_schedule
 Create Date: 2026-12-01 04:00:00
 
 """
@@ -18,8 +18,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_names_and_staff'
-down_revision = '0011_status_report_schedule'
+revision = '0011_names_and_staff'
+down_revision = '0010_status_report_schedule'
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ HR names the recipients and the day of the month (the settings row
 `status_report_schedule`); `flask reports send-status` writes a row here before
 each message, so the unique (month, recipient) keeps a rerun from sending twice.
 
-Revision ID: 0011_status_report_schedule
-Revises: 0010_mail_delivery
+Revision ID: 0010_status_report_schedule
+Revises: 0009_mail_delivery
 Create Date: 2026-12-01 03:40:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import app.models.types
 
 
-revision = '0011_status_report_schedule'
-down_revision = '0010_mail_delivery'
+revision = '0010_status_report_schedule'
+down_revision = '0009_mail_delivery'
 branch_labels = None
 depends_on = None
 
