@@ -436,7 +436,9 @@ def _mark(row: OutgoingMail, status: MailStatus, *, error: str | None = None) ->
     row.error = error[:500] if error else None
     if status is MailStatus.SENT:
         row.sent_at = dates.now()
-        row.body_text = row.body_html = None  # sent: the record stays, the contents go
+    if status is not MailStatus.QUEUED:
+        # sent or refused for good: the record stays, the contents (a link, names) go
+        row.body_text = row.body_html = None
 
 
 def _release_stale_claims(session: Session) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -79,16 +79,21 @@ def invitation_url(token: str) -> str:
     return _external_url("auth.accept_invitation", token)
 
 
-def send_invitations(session: Session, employee_ids: Iterable[int]) -> int:
+def send_invitations(
+    session: Session, employee_ids: Iterable[int], *, commit: Callable[[], None]
+) -> int:
     """E-mail every active account among these ids a link to set its password; how many went.
 
-    A refused address is logged and skipped; a mail server that is down raises
-    mail.ServerUnavailable after what it did accept (the HR import reports it).
+    The invitations go through the outbox like every other mail: recorded (committed),
+    then delivered one by one. A refused address is kept and shown to HR
+    (mail.refused_addresses) instead of only logged; a mail server that is down leaves
+    the rest queued for the next delivery (`reminders send`) and raises
+    mail.ServerUnavailable after what it did send (the HR import reports it).
     """
     ids = sorted(set(employee_ids))
     municipality = current_app.config["MUNICIPALITY_NAME"]
     days = max_age_days()
-    sent = 0
+    queued = []
     for start in range(0, len(ids), SEND_CHUNK):
         rows = session.execute(
             sa.select(
@@ -103,8 +108,8 @@ def send_invitations(session: Session, employee_ids: Iterable[int]) -> int:
                 Employee.email.is_not(None),
             )
         )
-        messages = [
-            Email(
+        for row in rows:
+            message = Email(
                 to=row.email,
                 subject=f"Välkommen till Värna – {municipality}",
                 body=(
@@ -117,13 +122,16 @@ def send_invitations(session: Session, employee_ids: Iterable[int]) -> int:
                     "Har du inte väntat dig det här brevet kan du bortse från det.\n"
                 ),
             )
-            for row in rows
-        ]
-        result = mail.send_each(messages)
-        sent += result.accepted
-        if result.unavailable:
-            raise mail.ServerUnavailable(result.unavailable)
-    return sent
+            queued.append(mail.enqueue(session, message, kind="invitation", employee_id=row.id))
+        session.flush()
+    if not queued:
+        return 0
+    mail_ids = [row.id for row in queued]
+    commit()
+    delivery = mail.deliver_queued(session, commit=commit, ids=mail_ids)
+    if delivery.unavailable:
+        raise mail.ServerUnavailable(delivery.unavailable)
+    return delivery.sent
 
 
 def resend_invitation(session: Session, *, employee: Employee, actor: Employee) -> int:
@@ -132,7 +140,7 @@ def resend_invitation(session: Session, *, employee: Employee, actor: Employee) 
     Returns 1 when the mail server took it, 0 when it refused it or was down (logged).
     """
     try:
-        sent = send_invitations(session, [employee.id])
+        sent = send_invitations(session, [employee.id], commit=session.commit)
     except mail.ServerUnavailable:
         sent = 0
     audit(session, actor, "account.invitation_resent", "employee", employee.id)

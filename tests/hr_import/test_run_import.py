@@ -8,12 +8,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from app import mail
 from app.admin.imports import lock, services
 from app.admin.imports.mapping import default_mapping
 from app.admin.imports.reading import ImportRejected
 from app.auth import invitations
 from app.extensions import db
-from app.models import AuditEvent, Employee, JobLock
+from app.models import AuditEvent, Employee, JobLock, OutgoingMail
 from tests.hr_import.helpers import STAFF, files, snapshot
 
 
@@ -44,7 +45,9 @@ def test_commits_once_under_the_lock_then_invites(app_ctx, monkeypatch):
 
     sent_to: list[list[int]] = []
     monkeypatch.setattr(
-        invitations, "send_invitations", lambda session, ids: sent_to.append(ids) or len(ids)
+        invitations,
+        "send_invitations",
+        lambda session, ids, commit: sent_to.append(ids) or len(ids),
     )
     run = _run(files(), commit=commit)
     assert held_at_commit == [1]  # committed while the lock was held
@@ -58,7 +61,7 @@ def test_commits_once_under_the_lock_then_invites(app_ctx, monkeypatch):
 
 
 def test_a_failing_mail_server_leaves_the_import_standing(app_ctx, monkeypatch):
-    def refuse(session, ids):
+    def refuse(session, ids, commit):
         raise ConnectionRefusedError("SMTP-servern svarar inte")
 
     monkeypatch.setattr(invitations, "send_invitations", refuse)
@@ -122,3 +125,32 @@ def test_busy_and_rejected_change_nothing(app_ctx):
         _run(bad)
     assert snapshot() == before
     assert _lock_rows() == 0
+
+
+def test_a_refused_invitation_is_kept_for_hr_and_the_rest_arrive(app_ctx, smtp_server):
+    """Invitations go through the outbox: a refused address is listed for HR (not only
+    logged), and everyone else gets theirs."""
+    smtp_server.refuse["eva.berg@lilleby.se"] = "550 5.1.1 User unknown"
+    run = _run(files())
+    with_address = [p for p in STAFF if p[3]]
+    assert run.invitations_sent == len(with_address) - 1
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == sorted(
+        p[3] for p in with_address if p[3] != "eva.berg@lilleby.se"
+    )
+    refused = db.session.execute(mail.refused_addresses()).all()
+    assert [(r.first_name, r.to_addr) for r in refused] == [("Eva", "eva.berg@lilleby.se")]
+    # the refused message keeps no link: its text is gone with the refusal
+    bodies = db.session.scalars(sa.select(OutgoingMail.body_text)).all()
+    assert bodies == [None] * len(with_address)
+
+
+def test_invitations_the_server_could_not_take_go_with_the_next_delivery(app_ctx, smtp_server):
+    smtp_server.stop()
+    run = _run(files())
+    assert run.invitations_sent == 0
+    assert run.invitations_failed
+    assert smtp_server.messages == []
+    smtp_server.start()
+    delivery = mail.deliver_queued(db.session, commit=db.session.commit)
+    assert delivery.sent == len([p for p in STAFF if p[3]])
+    assert "/konto/inbjudan/" in smtp_server.messages[0].content.decode()

@@ -267,7 +267,7 @@ def run_import(
     if dry_run or not invite or not result.created_employee_ids:
         return ImportRun(result)
     try:
-        sent = invitations.send_invitations(session, result.created_employee_ids)
+        sent = invitations.send_invitations(session, result.created_employee_ids, commit=commit)
     except Exception as exc:  # the import is committed; the mail server is a separate matter
         log.exception("invitations after hr import could not be sent")
         return ImportRun(result, invitations_failed=str(exc) or type(exc).__name__)
