@@ -36,6 +36,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+QUIET_LIBRARIES = ("fontTools", "weasyprint.progress")
+
+
 def init_app(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
@@ -48,6 +51,10 @@ def init_app(app: Flask) -> None:
         handler._varna = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    # fontTools logs every subsetting step at INFO (75 lines per PDF) and WeasyPrint its
+    # progress, already while it is imported: only their warnings reach the log.
+    for noisy in QUIET_LIBRARIES:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     # Records that reach other handlers (e.g. pytest's) carry the id too.
     for existing in root.handlers:
         if not any(isinstance(f, RequestIdFilter) for f in existing.filters):

@@ -8,7 +8,6 @@ The status report and the certificate use it (app/reports/pdf.py, app/learning/c
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,6 @@ from flask import current_app
 from weasyprint import HTML
 
 FONT_DIR = Path(__file__).resolve().parent / "static" / "fonts"
-
-# fontTools logs every subsetting step at INFO (75 lines per PDF in the server log), and
-# WeasyPrint its progress: only their warnings reach the log.
-for _name in ("fontTools", "weasyprint.progress"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 def render(template: str, **context: Any) -> bytes:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from flask import abort, request
 from werkzeug.exceptions import NotImplemented, UnprocessableEntity  # noqa: A004
@@ -127,3 +131,26 @@ def test_an_http_error_with_no_swedish_page_of_its_own_keeps_its_status(database
     broken = client.post("/json", data="{inte json", content_type="application/json")
     assert broken.status_code == 400
     assert client.post("/json", data="x", content_type="text/plain").status_code == 415
+
+
+def test_starting_the_app_logs_no_pdf_library_progress(tmp_path):
+    """WeasyPrint logs its progress at INFO while it is imported, and fontTools every font
+    subsetting step: a server or a cron command starts without that noise."""
+    env = {
+        **os.environ,
+        "VARNA_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'varna.db'}",
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("VARNA_TEST_CLOCK", None)
+    started = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "from app import create_app; create_app()"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "weasyprint" not in started.stderr
+    assert "fontTools" not in started.stderr
