@@ -13,7 +13,7 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, Employee
+from app.models import AuditEvent, Employee, Setting
 
 # As on certificates (Crockford base32: no I, L, O, U), 80 random bits.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -46,6 +46,25 @@ def audit(
     )
     session.add(event)
     return event
+
+
+def save_setting(
+    session: Session,
+    key: str,
+    value: dict[str, Any],
+    *,
+    actor: Employee | None,
+    action: str,
+    before: dict[str, Any] | None,
+) -> None:
+    """Store one of HR's settings (`Setting`) and record the change, before and after."""
+    setting = session.get(Setting, key)
+    if setting is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        setting.value = value
+    audit(session, actor, action, "setting", key, {"before": before, "after": value})
+    session.flush()
 
 
 def _client_address() -> str | None:

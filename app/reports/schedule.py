@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from app import mail
 from app.auth.access import Disclosure
 from app.models import Employee, Setting, StatusReportDelivery
-from app.records import audit
+from app.records import audit, save_setting
 from app.reports import pdf, services
 
 log = logging.getLogger(__name__)
@@ -118,23 +118,14 @@ def set_schedule(
     before = get_schedule(session)
     after = Schedule(tuple(addresses), number)
     value = {"recipients": list(after.recipients), "day": after.day}
-    setting = session.get(Setting, SCHEDULE_KEY)
-    if setting is None:
-        session.add(Setting(key=SCHEDULE_KEY, value=value))
-    else:
-        setting.value = value
-    audit(
+    save_setting(
         session,
-        actor,
-        "settings.status_report_schedule",
-        "setting",
         SCHEDULE_KEY,
-        {
-            "before": {"recipients": list(before.recipients), "day": before.day},
-            "after": value,
-        },
+        value,
+        actor=actor,
+        action="settings.status_report_schedule",
+        before={"recipients": list(before.recipients), "day": before.day},
     )
-    session.flush()
     log.info(
         "utskick av lägesrapporten ändrat av %s: dag %s, %d mottagare",
         actor,

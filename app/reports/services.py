@@ -36,7 +36,7 @@ from app.models import (
     TrainingSession,
 )
 from app.org import in_subtrees
-from app.records import audit
+from app.records import audit, save_setting
 from app.reports import coverage
 from app.reports import disclosure as protection
 from app.reports.coverage import COVERED, STATUSES, Counts, Scope
@@ -466,23 +466,14 @@ def set_target(
         raise InvalidTarget("Målet ska vara mellan 1 och 100 procent.")
     before = get_target(session)
     value = {"share": percent / 100, "by": by.isoformat() if by else None}
-    setting = session.get(Setting, TARGET_KEY)
-    if setting is None:
-        session.add(Setting(key=TARGET_KEY, value=value))
-    else:
-        setting.value = value
-    audit(
+    save_setting(
         session,
-        actor,
-        "settings.coverage_target",
-        "setting",
         TARGET_KEY,
-        {
-            "before": {"share": before.share, "by": str(before.by or "")} if before else None,
-            "after": value,
-        },
+        value,
+        actor=actor,
+        action="settings.coverage_target",
+        before={"share": before.share, "by": str(before.by or "")} if before else None,
     )
-    session.flush()
     return Target(share=value["share"], by=by)
 
 
