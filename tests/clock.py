@@ -76,3 +76,19 @@ def pytest_unconfigure(config) -> None:
     if _traveller is not None:
         _traveller.stop()
         _traveller = None
+
+
+def offset_seconds() -> float:
+    """How far the moved clock is ahead of the real one (0 when it is not moved).
+
+    A process a test starts that must agree with the app on the time — an identity provider
+    that signs tokens and assertions valid for minutes — is given this offset and shifts its
+    own clock by it.
+    """
+    if _traveller is None:
+        return 0.0
+    import time
+
+    from time_machine import escape_hatch
+
+    return time.time() - escape_hatch.time.time()
