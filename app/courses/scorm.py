@@ -776,3 +776,123 @@ def _forget_pending(session: Session) -> None:
 def _remove_pending(session: Session) -> None:
     for folder in session.info.pop(_PENDING, []):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- HR's settings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportContact:
+    name: str
+    phone: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """What a package does not carry and HR sets in Värna (docs/scorm.md)."""
+
+    summary: str
+    minutes: int
+    levels: tuple[str, ...]
+    prevention_levels: tuple[str, ...]
+    valid_months: int | None
+    content_warning: str
+    support: tuple[SupportContact, ...]
+
+
+def scorm_courses(session: Session) -> list[Course]:
+    return list(
+        session.scalars(
+            sa.select(Course).where(Course.kind == CourseKind.SCORM.value).order_by(Course.title)
+        )
+    )
+
+
+def current_version(session: Session, course: Course) -> CourseVersion | None:
+    return session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course.id, CourseVersion.is_current.is_(True)
+        )
+    )
+
+
+def settings_of(session: Session, course: Course) -> CourseSettings:
+    version = current_version(session, course)
+    stored = (version.content.get("settings") if version is not None else None) or {}
+    return CourseSettings(
+        summary=course.summary or "",
+        minutes=course.minutes or 0,
+        levels=tuple((course.audience or {}).get("levels", [])),
+        prevention_levels=tuple(course.prevention_levels or []),
+        valid_months=course.valid_months,
+        content_warning=stored.get("content_warning", ""),
+        support=tuple(
+            SupportContact(s.get("name", ""), s.get("phone", ""), s.get("hours", ""))
+            for s in stored.get("support", [])
+        ),
+    )
+
+
+def _as_dict(settings: CourseSettings) -> dict[str, Any]:
+    return {
+        "summary": settings.summary,
+        "minutes": settings.minutes,
+        "levels": list(settings.levels),
+        "prevention_levels": list(settings.prevention_levels),
+        "valid_months": settings.valid_months,
+        "content_warning": settings.content_warning,
+        "support": [vars(s) for s in settings.support],
+    }
+
+
+def update_settings(
+    session: Session, course: Course, settings: CourseSettings, *, actor: Employee | None
+) -> bool:
+    """Store HR's settings for a SCORM course; True when something changed (audited).
+
+    The Course columns hold what file courses keep there (summary, minutes, audience
+    levels, prevention levels, validity); the content warning and support contacts go
+    in the current version's content["settings"]: no new version is made. The validity
+    applies to every version's future completions (CourseVersion.valid_months), since HR
+    sets it for the course, not for one package.
+    """
+    if course.kind != CourseKind.SCORM.value:
+        raise ValueError("only a SCORM course's settings are set here")
+    before = _as_dict(settings_of(session, course))
+    after = _as_dict(settings)
+    if before == after:
+        return False
+    course.summary = settings.summary
+    course.minutes = settings.minutes
+    course.audience = {**(course.audience or {}), "levels": list(settings.levels)}
+    course.prevention_levels = list(settings.prevention_levels)
+    course.valid_months = settings.valid_months
+    for version in session.scalars(
+        sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
+    ):
+        version.valid_months = settings.valid_months
+        if version.is_current:
+            # A new dict: the JSON column sees the change.
+            version.content = {
+                **version.content,
+                "settings": {
+                    "content_warning": settings.content_warning,
+                    "support": [vars(s) for s in settings.support],
+                },
+            }
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    audit(
+        session,
+        actor,
+        "course.scorm_settings",
+        "course",
+        course.id,
+        {
+            "slug": course.slug,
+            "before": {k: before[k] for k in changed},
+            "after": changed,
+        },
+    )
+    session.flush()
+    return True
