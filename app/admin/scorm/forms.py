@@ -86,9 +86,7 @@ class SettingsForm(FlaskForm):
     content_warning = TextAreaField(
         _l("Innehållsvarning"),
         validators=[Length(max=2000)],
-        description=_l(
-            "Visas innan kursen startar, t.ex. att den beskriver våld. Tomt: Värnas allmänna text."
-        ),
+        description=_l("Visas innan kursen startar, t.ex. att den beskriver våld."),
         render_kw={"rows": 3},
     )
     support = TextAreaField(
