@@ -70,6 +70,14 @@ def test_manifest_in_a_subfolder_is_named(tmp_path, unchanged):
     assert "packa om zip-filen" in message
 
 
+def test_a_manifest_spelt_in_capitals(tmp_path, unchanged):
+    files = {**GOOD_FILES}
+    files["IMSManifest.xml"] = files.pop("imsmanifest.xml")
+    message = refused(packages.build_zip(tmp_path / "p.zip", files), unchanged)
+    assert "”IMSManifest.xml”" in message
+    assert "små bokstäver" in message
+
+
 def test_xml_that_does_not_parse_gives_line_and_column(tmp_path, unchanged):
     broken = '<?xml version="1.0"?>\n<manifest identifier="x">\n  <organizations>\n</manifest>\n'
     path = packages.build_zip(tmp_path / "p.zip", {**GOOD_FILES, "imsmanifest.xml": broken})
