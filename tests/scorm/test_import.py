@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -234,7 +236,7 @@ def test_xml_base_parameters_and_the_default_organisation(app_ctx, tmp_path):
     content = result.version.content
     assert content["title"] == "Bas"
     assert [i["href"] for i in content["items"]] == [
-        "innehall/del 1/start.html?lang=sv&del=1",
+        "innehall/del%201/start.html?lang=sv&del=1",  # a URL: percent-encoded
         "innehall/b.html?sida=2",
     ]
 
@@ -259,3 +261,50 @@ def test_slugs():
     assert scorm.slug_for("åäö").startswith("scorm-aao")
     assert scorm.slug_for("???").startswith("scorm-")
     assert len(scorm.slug_for("???")) > len("scorm-")
+
+
+class _Unflagged(zipfile.ZipInfo):
+    """A name written as its bytes, without the UTF-8 flag (as many zip tools do)."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
+        return self.filename.encode("cp437"), self.flag_bits
+
+
+def test_names_as_other_zip_tools_write_them(app_ctx, tmp_path, store):
+    """A UTF-8 name without the UTF-8 flag (read as code page 437), and a decomposed
+    "ö" (macOS): both match the manifest's "övning/ö.html" and are stored as written there."""
+    manifest = packages.manifest_12(
+        "se.exempel.namn",
+        "Namn",
+        '<item identifier="I" identifierref="R"><title>I</title></item>'
+        '<item identifier="J" identifierref="S"><title>J</title></item>',
+        packages.sco_resource("R", "övning/ö.html") + packages.sco_resource("S", "två.html"),
+    )
+    path = tmp_path / "p.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("imsmanifest.xml", manifest)
+        archive.writestr(unicodedata.normalize("NFD", "övning/ö.html"), "a")
+        archive.writestr(_Unflagged("två.html".encode().decode("cp437")), "b")
+    with zipfile.ZipFile(path) as archive:
+        assert not archive.getinfo("två.html".encode().decode("cp437")).flag_bits & 0x800
+    result = scorm.import_package(db.session, path, actor=None)
+    assert [i["href"] for i in result.version.content["items"]] == [
+        "%C3%B6vning/%C3%B6.html",
+        "tv%C3%A5.html",
+    ]
+    folder = store / result.version.content_hash
+    assert (folder / "övning" / "ö.html").read_text() == "a"
+    assert (folder / "två.html").read_text() == "b"
+
+
+def test_deeply_nested_items(app_ctx, tmp_path):
+    depth = 3000  # deeper than Python's recursion limit
+    items = '<item identifier="I0"><title>0</title>' * depth
+    items += '<item identifier="SCO" identifierref="R"><title>Längst in</title></item>'
+    items += "</item>" * depth
+    manifest = packages.manifest_12(
+        "se.exempel.djup", "Djup", items, packages.sco_resource("R", "a.html")
+    )
+    path = packages.build_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, "a.html": "x"})
+    result = scorm.import_package(db.session, path, actor=None)
+    assert [i["title"] for i in result.version.content["items"]] == ["Längst in"]

@@ -150,6 +150,17 @@ def test_more_than_ten_thousand_files(tmp_path, unchanged):
     assert refused(path, unchanged) == "Paketet har 10001 filer; högst 10000 tas emot."
 
 
+def test_millions_of_entries_are_refused_from_the_end_record(
+    app_ctx, tmp_path, unchanged, monkeypatch
+):
+    """Counted before zipfile reads the central directory: folders are entries too, so a
+    zip of more than twice the limit in entries is refused at once."""
+    monkeypatch.setitem(app_ctx.config, "SCORM_MAX_FILES", 2)
+    files = {**GOOD_FILES, "a/": "", "b/": ""}
+    path = packages.build_zip(tmp_path / "p.zip", files)
+    assert refused(path, unchanged) == "Paketet har 5 filer och mappar; högst 2 filer tas emot."
+
+
 def test_the_file_limit_is_configurable(app_ctx, tmp_path, unchanged, monkeypatch):
     monkeypatch.setitem(app_ctx.config, "SCORM_MAX_FILES", 2)
     path = packages.build_zip(tmp_path / "p.zip", GOOD_FILES)
