@@ -15,6 +15,7 @@ an entity (the "billion laughs") is refused instead of expanded.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -567,8 +568,16 @@ def _extract(archive: zipfile.ZipFile, entries: list[_Entry], target: Path, limi
         dest = target.joinpath(*entry.path.split("/"))
         if not dest.resolve().is_relative_to(target.resolve()):  # belt and braces
             raise PackageRefused(f"Sökvägen ”{entry.path}” går ut ur paketet.")
-        _private_dirs(dest.parent, target)
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            _private_dirs(dest.parent, target)
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except OSError as exc:
+            if exc.errno in (errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL):
+                raise PackageRefused(
+                    f"”{entry.path}” i paketet har ett namn som inte går att spara "
+                    "(för långt eller med otillåtna tecken)."
+                ) from None
+            raise
         try:
             with os.fdopen(fd, "wb") as out, archive.open(entry.info) as member:
                 while chunk := member.read(CHUNK):

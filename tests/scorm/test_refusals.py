@@ -253,3 +253,11 @@ def test_refusals_from_a_file_object(tmp_path, unchanged):
     with open(packages.build_zip(tmp_path / "p.zip", {"a.txt": "x"}), "rb") as f:
         assert "ingen imsmanifest.xml" in refused(f, unchanged)
     assert Path(tmp_path / "p.zip").exists()
+
+
+def test_a_name_too_long_to_store(tmp_path, unchanged):
+    name = "a" * 300 + ".html"
+    message = refused(packages.build_zip(tmp_path / "p.zip", {**GOOD_FILES, name: "x"}), unchanged)
+    assert message.endswith(
+        "har ett namn som inte går att spara (för långt eller med otillåtna tecken)."
+    )
