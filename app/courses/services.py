@@ -68,6 +68,12 @@ def sync_courses(session: Session, root: Path, *, actor_id: int | None = None) -
             report.refused[folder.name] = exc.problems
             log.warning("course %s refused: %d problems", folder.name, len(exc.problems))
             continue
+        if _is_package(session, loaded.slug):
+            problem = Problem(
+                folder.name, None, "namnet används redan av en köpt kurs (SCORM-paket)"
+            )
+            report.refused[folder.name] = [problem]
+            continue
         created = apply_course(session, loaded, actor_id=actor_id)
         label = f"{loaded.slug} {loaded.manifest.version}"
         (report.created if created else report.unchanged).append(label)
@@ -93,6 +99,11 @@ def sync_courses(session: Session, root: Path, *, actor_id: int | None = None) -
             )
     session.flush()
     return report
+
+
+def _is_package(session: Session, slug: str) -> bool:
+    kind = session.scalar(sa.select(Course.kind).where(Course.slug == slug))
+    return kind is not None and kind != CourseKind.VARNA.value
 
 
 def apply_course(session: Session, loaded: LoadedCourse, *, actor_id: int | None = None) -> bool:

@@ -308,3 +308,26 @@ def test_deeply_nested_items(app_ctx, tmp_path):
     path = packages.build_zip(tmp_path / "p.zip", {"imsmanifest.xml": manifest, "a.html": "x"})
     result = scorm.import_package(db.session, path, actor=None)
     assert [i["title"] for i in result.version.content["items"]] == ["Längst in"]
+
+
+def test_a_course_folder_named_like_a_package_is_refused_by_sync(app_ctx, tmp_path):
+    import shutil
+
+    from app.courses.services import sync_courses
+    from tests.factories import EXAMPLE_COURSE
+
+    result = scorm.import_package(db.session, packages.scorm12_single(tmp_path), actor=None)
+    db.session.commit()
+    root = tmp_path / "courses"
+    folder = shutil.copytree(EXAMPLE_COURSE, root / result.course.slug)
+    yaml_path = folder / "course.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text().replace("id: example-intro", f"id: {result.course.slug}")
+    )
+    report = sync_courses(db.session, root)
+    db.session.commit()
+    assert [str(p) for p in report.refused[result.course.slug]] == [
+        f"{result.course.slug}: namnet används redan av en köpt kurs (SCORM-paket)"
+    ]
+    assert _versions(result.course) == [("1.0", True)]
+    assert result.course.title == "Bemötande vid våld i nära relationer"
