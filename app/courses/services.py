@@ -17,7 +17,7 @@ from app.courses.loader import (
     is_course_folder,
     load_course,
 )
-from app.models import Course, CourseVersion
+from app.models import Course, CourseKind, CourseVersion
 from app.records import audit
 
 __all__ = ["CourseInvalid", "SyncReport", "apply_course", "sync_courses", "validate_path"]
@@ -55,7 +55,8 @@ def validate_path(path: Path) -> dict[str, list[Problem]]:
 def sync_courses(session: Session, root: Path, *, actor_id: int | None = None) -> SyncReport:
     """Load every valid course under root; a broken one is refused and keeps its old version.
 
-    A folder that is gone makes its course inactive (its records stay). Only flushes.
+    A folder that is gone makes its course inactive (its records stay); SCORM packages
+    (Course.kind "scorm", uploaded by HR) are not folders and are left alone. Only flushes.
     """
     report = SyncReport()
     present: set[str] = set()
@@ -67,12 +68,22 @@ def sync_courses(session: Session, root: Path, *, actor_id: int | None = None) -
             report.refused[folder.name] = exc.problems
             log.warning("course %s refused: %d problems", folder.name, len(exc.problems))
             continue
+        if _is_package(session, loaded.slug):
+            problem = Problem(
+                folder.name, None, "namnet används redan av en köpt kurs (SCORM-paket)"
+            )
+            report.refused[folder.name] = [problem]
+            continue
         created = apply_course(session, loaded, actor_id=actor_id)
         label = f"{loaded.slug} {loaded.manifest.version}"
         (report.created if created else report.unchanged).append(label)
     if root.is_dir():
         gone = session.scalars(
-            sa.select(Course).where(Course.active.is_(True), Course.slug.not_in(present))
+            sa.select(Course).where(
+                Course.active.is_(True),
+                Course.kind == CourseKind.VARNA.value,  # a SCORM package has no folder
+                Course.slug.not_in(present),
+            )
         ).all()
         for course in gone:
             course.active = False
@@ -88,6 +99,11 @@ def sync_courses(session: Session, root: Path, *, actor_id: int | None = None) -
             )
     session.flush()
     return report
+
+
+def _is_package(session: Session, slug: str) -> bool:
+    kind = session.scalar(sa.select(Course.kind).where(Course.slug == slug))
+    return kind is not None and kind != CourseKind.VARNA.value
 
 
 def apply_course(session: Session, loaded: LoadedCourse, *, actor_id: int | None = None) -> bool:
