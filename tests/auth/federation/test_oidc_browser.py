@@ -104,3 +104,26 @@ def test_someone_the_hr_import_does_not_hold_as_active_is_not_let_in(
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/logga-in"))
     axe(page)
+
+
+def test_hr_rights_follow_the_directory_group_when_turned_on(
+    page, axe, live_server, oidc_provider, oidc_app, make, monkeypatch
+):
+    monkeypatch.setitem(oidc_app.config, "OIDC_SCOPES", "openid email profile groups")
+    monkeypatch.setitem(oidc_app.config, "FEDERATION_HR_GROUP", "varna-hr")
+    hanna = make.employee(
+        email="hr.chef@kommun.se", first_name="Hanna", last_name="Holm", password=None
+    )
+    assert not hanna.is_hr
+    _sign_in_at_the_provider(page, axe, oidc_provider, "hr.chef@kommun.se")
+    expect(page).to_have_url(live_server + "/")
+    axe(page)
+    db.session.expire_all()
+    assert db.session.get(Employee, hanna.id).is_hr
+    [event] = _events("account.rights_from_directory")
+    assert event.target_id == str(hanna.id)
+    assert event.details == {"right": "is_hr", "before": False, "after": True, "provider": "oidc"}
+    # HR's pages are open to her now.
+    response = page.goto("/admin/")
+    assert response.status == 200
+    axe(page)
