@@ -111,6 +111,26 @@ class Config:
     SCORM_MAX_UNPACKED_MB = _int("SCORM_MAX_UNPACKED_MB", 500)
     SCORM_MAX_RATIO = _int("SCORM_MAX_RATIO", 100)
 
+    # Sign-in with the municipality's own identity (issue 11, docs/sign-in.md). Nothing is
+    # configured by default: the password login alone, as before.
+    # PASSWORD_LOGIN: all (default) | admins (accounts made with `users create-admin`, and
+    # HR) | off.
+    PASSWORD_LOGIN = os.environ.get("PASSWORD_LOGIN", "all").strip().lower()
+    OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    OIDC_IDENTITY_CLAIM = os.environ.get("OIDC_IDENTITY_CLAIM", "email")
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    OIDC_LABEL = os.environ.get("OIDC_LABEL")  # default "Logga in med kommunens konto"
+    OIDC_LEEWAY_SECONDS = _int("OIDC_LEEWAY_SECONDS", 60)
+    OIDC_TIMEOUT_SECONDS = _int("OIDC_TIMEOUT_SECONDS", 10)
+    # Who a federated login is: "email" (default) or "employee_number", matched to an
+    # active, HR-imported person. Rights that follow directory groups (unset = off).
+    FEDERATION_MATCH_BY = os.environ.get("FEDERATION_MATCH_BY", "email")
+    FEDERATION_HR_GROUP = os.environ.get("FEDERATION_HR_GROUP")
+    FEDERATION_REPORTER_GROUP = os.environ.get("FEDERATION_REPORTER_GROUP")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -171,6 +191,7 @@ def production_problems(settings: Mapping[str, Any]) -> tuple[list[str], list[st
             "RATELIMIT_STORAGE_URI=redis://värd:6379/0, eller RATELIMIT_ALLOW_MEMORY=1 om "
             "en enda process tar emot alla anrop."
         )
+    refusals += sign_in_problems(settings)
     if not settings.get("MAIL_SERVER"):
         warnings.append(
             "VARNING: MAIL_SERVER saknas i produktion: ingen e-post skickas. Inbjudningar, "
@@ -178,6 +199,27 @@ def production_problems(settings: Mapping[str, Any]) -> tuple[list[str], list[st
             "som kan läsa loggen kan använda länkarna. Sätt MAIL_SERVER."
         )
     return refusals, warnings
+
+
+def sign_in_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Sign-in settings production must not start with (docs/sign-in.md): a mistyped
+    PASSWORD_LOGIN, an OpenID Connect provider without a client, or one over plain http."""
+    problems: list[str] = []
+    mode = str(settings.get("PASSWORD_LOGIN") or "all").strip().lower()
+    if mode not in {"all", "admins", "off"}:
+        problems.append(
+            f"PASSWORD_LOGIN={mode!r} är okänt: välj all, admins eller off (docs/sign-in.md)."
+        )
+    discovery = settings.get("OIDC_DISCOVERY_URL")
+    if discovery:
+        if not settings.get("OIDC_CLIENT_ID") or not settings.get("OIDC_CLIENT_SECRET"):
+            problems.append(
+                "OIDC_DISCOVERY_URL är satt men OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET saknas "
+                "(appregistreringens klient-id och hemlighet, docs/sign-in.md)."
+            )
+        if not str(discovery).startswith("https://"):
+            problems.append("OIDC_DISCOVERY_URL måste börja med https:// i produktion.")
+    return problems
 
 
 def config_from_env() -> type[Config]:

@@ -106,6 +106,9 @@ EVENT = {
     "auth.logout": _l("Loggade ut"),
     "course.scorm_import": _l("Läste in ett SCORM-paket som ny kursversion"),
     "course.scorm_settings": _l("Ändrade uppgifterna för en köpt kurs (SCORM)"),
+    "auth.federated_login": _l("Loggade in med kommunens konto"),
+    "auth.federated_refused": _l("Inloggning med kommunens konto nekades"),
+    "account.rights_from_directory": _l("Behörighet ändrades efter gruppen i kommunens katalog"),
 }
 
 
