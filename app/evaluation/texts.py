@@ -16,8 +16,9 @@ EVALUATION: dict[str, dict[str, Any]] = {
     "": {
         "heading": "Vad tyckte du om kursen?",
         "intro": (
-            "Svaren är anonyma. De sparas utan ditt namn och utan datum, och ingen kan se "
-            "vad just du har svarat. Du kan hoppa över frågor, eller hela utvärderingen."
+            "Svaren är anonyma. De sparas utan ditt namn och utan datum (bara månaden), och "
+            "rapporterna visar bara grupper med minst fem svar. Du kan hoppa över frågor, "
+            "eller hela utvärderingen."
         ),
         "scale_hint": "1 = stämmer inte alls, 5 = stämmer helt",
         "relevance": "Kursen var relevant för mitt arbete.",
@@ -49,8 +50,8 @@ EVALUATION: dict[str, dict[str, Any]] = {
         "heading": "What did you think of the course?",
         "intro": (
             "Your answers are anonymous. They are stored without your name and without a "
-            "date, and no one can see what you answered. You can skip questions, or the "
-            "whole evaluation."
+            "date (only the month), and reports show only groups of at least five answers. "
+            "You can skip questions, or the whole evaluation."
         ),
         "scale_hint": "1 = do not agree at all, 5 = fully agree",
         "relevance": "The course was relevant to my work.",
@@ -83,6 +84,7 @@ EVALUATION: dict[str, dict[str, Any]] = {
         "heading": "Vad tyckte du om kursen?",
         "intro": (
             "Ingen får veta vad du svarar. Vi sparar inte ditt namn. "
+            "Vi sparar inte dagen, bara månaden. "
             "Du behöver inte svara på alla frågor. Du kan också hoppa över allt."
         ),
         "scale_hint": "1 betyder nej, inte alls. 5 betyder ja, helt.",
