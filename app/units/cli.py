@@ -60,8 +60,12 @@ def send(dry_run: bool, on: datetime | None) -> None:
     # Issue 18: the follow-up e-mails (when enabled) go with the same delivery, and held
     # anonymous answers of earlier months are released.
     followups = None
+    months = current_app.config["FOLLOWUP_MONTHS"]
     if current_app.config["FOLLOWUP_ENABLED"]:
-        followups = run_followups(on=day, months=current_app.config["FOLLOWUP_MONTHS"])
+        if 3 <= months <= 6:
+            followups = run_followups(on=day, months=months)
+        else:
+            click.echo(f"FOLLOWUP_MONTHS ska vara 3–6 (är {months}): ingen uppföljning.", err=True)
     release_held(on=day)
     # Everything queued, this run's and what an earlier run could not send.
     delivery = mail.deliver_queued(db.session, commit=db.session.commit)
