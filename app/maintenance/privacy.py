@@ -29,8 +29,12 @@ from app.models import (
     Course,
     Employee,
     EmployeeTag,
+    EvaluationReceipt,
     Exemption,
+    FollowupSent,
     PasswordReset,
+    Pretest,
+    PretestAnswer,
     Progress,
     ReminderLog,
     Requirement,
@@ -71,6 +75,22 @@ def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
         sa.select(Attempt).where(Attempt.employee_id == employee.id).order_by(Attempt.started_at)
     ).all()
     progress = session.scalars(sa.select(Progress).where(Progress.employee_id == employee.id)).all()
+    pretests = session.scalars(
+        sa.select(Pretest).where(Pretest.employee_id == employee.id).order_by(Pretest.started_at)
+    ).all()
+    own = [c.id for c in completions]
+    evaluated = set(
+        session.scalars(
+            sa.select(EvaluationReceipt.completion_id).where(
+                EvaluationReceipt.completion_id.in_(own)
+            )
+        )
+    )
+    followed_up = set(
+        session.scalars(
+            sa.select(FollowupSent.completion_id).where(FollowupSent.completion_id.in_(own))
+        )
+    )
     reminders = session.scalars(
         sa.select(ReminderLog).where(ReminderLog.employee_id == employee.id)
     ).all()
@@ -198,6 +218,24 @@ def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
             }
             for a in attempts
         ],
+        # Issue 18: the knowledge check before a course is the person's own; the anonymous
+        # evaluation and follow-up answers are not (they cannot be found), only the fact
+        # that a completion has given its evaluation or been sent its follow-up.
+        "pretests": [
+            {
+                "course_version_id": t.course_version_id,
+                "started_at": _iso(t.started_at),
+                "submitted_at": _iso(t.submitted_at),
+                "skipped": t.skipped,
+                "answers": [
+                    {"question": a.question_id, "objective": a.objective, "correct": a.correct}
+                    for a in t.answers
+                ],
+            }
+            for t in pretests
+        ],
+        "evaluation_given_for_completions": sorted(evaluated),
+        "followup_sent_for_completions": sorted(followed_up),
         "progress": [
             {
                 "course_version_id": p.course_version_id,
@@ -339,6 +377,9 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
         )
     ).all()
     session.execute(sa.delete(Attempt).where(Attempt.employee_id.in_(chunk)))
+    pretest_ids = sa.select(Pretest.id).where(Pretest.employee_id.in_(chunk))
+    session.execute(sa.delete(PretestAnswer).where(PretestAnswer.pretest_id.in_(pretest_ids)))
+    session.execute(sa.delete(Pretest).where(Pretest.employee_id.in_(chunk)))
     session.execute(sa.delete(Progress).where(Progress.employee_id.in_(chunk)))
     session.execute(sa.delete(ReminderLog).where(ReminderLog.employee_id.in_(chunk)))
     session.execute(sa.delete(EmployeeTag).where(EmployeeTag.employee_id.in_(chunk)))

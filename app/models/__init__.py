@@ -2,6 +2,19 @@
 
 from app.models.audit import AuditEvent
 from app.models.courses import Course, CourseKind, CourseVersion, PreventionLevel
+from app.models.evaluation import (
+    AnonymousPending,
+    CourseEvaluation,
+    EvaluationReceipt,
+    FollowupAnswer,
+    FollowupInvitation,
+    FollowupSent,
+    Pretest,
+    PretestAnswer,
+    Recommend,
+    UsedIt,
+    WorkplaceChanged,
+)
 from app.models.learning import (
     Attempt,
     Completion,
@@ -27,6 +40,7 @@ from app.models.sessions import SessionAttendance, TrainingSession
 from app.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "AnonymousPending",
     "ApiToken",
     "Attempt",
     "AuditEvent",
@@ -34,11 +48,16 @@ __all__ = [
     "CompletionSource",
     "Course",
     "CourseKind",
+    "CourseEvaluation",
     "CourseVersion",
     "CoverageSnapshot",
     "Employee",
     "EmployeeTag",
+    "EvaluationReceipt",
     "Exemption",
+    "FollowupAnswer",
+    "FollowupInvitation",
+    "FollowupSent",
     "JobLock",
     "Level",
     "MailStatus",
@@ -46,8 +65,11 @@ __all__ = [
     "OrgUnit",
     "OutgoingMail",
     "PasswordReset",
+    "Pretest",
+    "PretestAnswer",
     "PreventionLevel",
     "Progress",
+    "Recommend",
     "ReminderLog",
     "Requirement",
     "RequirementLevel",
@@ -59,5 +81,7 @@ __all__ = [
     "TrainingSession",
     "UTCDateTime",
     "UnitManager",
+    "UsedIt",
+    "WorkplaceChanged",
     "utcnow",
 ]
