@@ -25,6 +25,7 @@ VIEWS = (
     "app.auth.routes",
     "app.learning.routes",
     "app.units.routes",
+    "app.auth.letter_routes",
     "app.admin.routes",
     "app.admin.imports.routes",
     "app.admin.requirements.routes",

@@ -103,6 +103,10 @@ EVENT = {
     "auth.login": _l("Loggade in"),
     "auth.login_failed": _l("Misslyckad inloggning"),
     "auth.logout": _l("Loggade ut"),
+    "letters.print": _l("Skrev ut inloggningsbrev"),
+    "letters.revoke": _l("Återkallade ditt inloggningsbrev"),
+    "letters.redeem": _l("Inloggningsbrevet användes för att välja lösenord"),
+    "letters.refused": _l("En kod från ett inloggningsbrev gällde inte"),
 }
 
 

@@ -180,6 +180,28 @@ def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
     return can_view_unit(user, unit)
 
 
+def can_print_letter(user: Any, employee: Employee) -> bool:
+    """Print a sign-in letter for this person (app/auth/letters.py): HR for anyone active; a
+    manager for active staff in their subtree, never for themselves.
+
+    A letter lets whoever holds it choose the account's password, so it must give its
+    printer nothing they could not already do: a manager cannot print for an account with
+    more rights than the manager has over it (HR, reporter, an administrator account that is
+    not staff), nor for someone who leads or deputises for a unit outside the manager's
+    subtrees.
+    """
+    if not getattr(user, "is_authenticated", False) or not employee.active:
+        return False
+    if is_hr(user):
+        return True
+    if employee.id == user.id or employee.is_hr or employee.is_reporter or not employee.is_staff:
+        return False
+    paths = managed_paths(user)
+    if not any(employee.unit.path.startswith(p) for p in paths):
+        return False
+    return all(any(u.path.startswith(p) for p in paths) for u in managed_units(employee))
+
+
 def can_backdate_sessions(user: Any) -> bool:
     """Register an in-person session held longer ago than sessions.MAX_BACKDATE_DAYS: HR."""
     return is_hr(user)

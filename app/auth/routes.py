@@ -119,19 +119,25 @@ def login():
         )
         if employee is None:
             db.session.commit()  # the failed attempt's audit event
-            flash(_("Fel e-postadress eller lösenord."), "error")
+            flash(_("Fel e-postadress, anställningsnummer eller lösenord."), "error")
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
-        lang = session.get("lang")
-        kept = sessions.carry_over_login(employee.id)
-        session.clear()  # a new session on login
-        session.update(kept)
-        if lang:
-            session["lang"] = lang
-        login_user(employee)
-        session["login_at"] = session["seen"] = int(time.time())
+        start_session(employee)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def start_session(employee: Employee) -> None:
+    """Log the person in with a new session (the language chosen, and a form kept from a
+    session that ended, carried over)."""
+    lang = session.get("lang")
+    kept = sessions.carry_over_login(employee.id)
+    session.clear()  # a new session on login
+    session.update(kept)
+    if lang:
+        session["lang"] = lang
+    login_user(employee)
+    session["login_at"] = session["seen"] = int(time.time())
 
 
 @bp.route("/konto/fortsatt", methods=["POST"])

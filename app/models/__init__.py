@@ -13,6 +13,7 @@ from app.models.learning import (
     RequirementTag,
     Status,
 )
+from app.models.letters import SignInLetter
 from app.models.mail import MailStatus, OutgoingMail, PasswordReset
 from app.models.ops import (
     ApiToken,
@@ -52,6 +53,7 @@ __all__ = [
     "RequirementLevel",
     "RequirementTag",
     "SessionAttendance",
+    "SignInLetter",
     "Setting",
     "Status",
     "StatusReportDelivery",

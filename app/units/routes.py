@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import args, dates, mail, org
-from app.auth import access
+from app.auth import access, letters
 from app.choices import with_placeholder
 from app.extensions import db
 from app.models import Course, Employee, OrgUnit
@@ -75,8 +75,11 @@ def show(unit_id: int):
         db.session, viewer=current_user, unit=unit, shown=page.items, page=page.page
     )
     all_courses = list(db.session.scalars(sa.select(Course).order_by(Course.title)))
+    printable = {e.id for e in page.items if access.can_print_letter(current_user, e)}
     html = render_template(
         "units/show.html",
+        printable=printable,
+        valid_letters=letters.valid_letters(db.session, [unit.path]),
         unit=unit,
         trail=org.ancestors(db.session, unit),
         overview=overview,
@@ -89,6 +92,7 @@ def show(unit_id: int):
         levels=LEVELS,
         can_see=lambda u: access.can_view_unit(current_user, u),
         can_delegate=access.can_delegate_unit(current_user, unit),
+        can_print=lambda e: access.can_print_letter(current_user, e),
         recent_sessions=services.sessions_for_unit(db.session, unit, limit=5),
     )
     db.session.commit()  # after rendering: a commit would expire the people shown
