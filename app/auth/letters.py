@@ -23,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import segno
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from app import dates, pdf
@@ -156,16 +157,18 @@ def issue(
 
 
 def letters_pdf(printed: Sequence[PrintedLetter], *, municipality: str) -> bytes:
-    """One A4 page per person (tagged PDF/UA through app/pdf.py), in Swedish."""
-    return pdf.render(
-        "auth/letter_pdf.html",
-        lang="sv",
-        letters=printed,
-        municipality=municipality,
-        address=sign_in_url(),
-        login_address=sign_in_url().rsplit("/", 1)[0],
-        author=municipality,
-    )
+    """One A4 page per person (tagged PDF/UA through app/pdf.py), in Swedish whatever the
+    printer's interface language: the letter is for the person, its lang is "sv"."""
+    with force_locale("sv"):
+        return pdf.render(
+            "auth/letter_pdf.html",
+            lang="sv",
+            letters=printed,
+            municipality=municipality,
+            address=sign_in_url(),
+            login_address=sign_in_url().rsplit("/", 1)[0],
+            author=municipality,
+        )
 
 
 # --- what the unit page shows, and revoking ----------------------------------------------------
