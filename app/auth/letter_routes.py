@@ -176,7 +176,7 @@ def print_letters():
     )
     if len(people) != len(ids):
         abort(404)
-    if not all(access.can_print_letter(current_user, e) for e in people):
+    if access.letter_printable_ids(current_user, people) != set(ids):
         abort(403)
     printed = letters.issue(db.session, employees=people, actor=current_user)
     body = letters.letters_pdf(printed, municipality=current_app.config["MUNICIPALITY_NAME"])

@@ -24,7 +24,7 @@ import segno
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app import dates, pdf
 from app.models import Employee, OrgUnit, SignInLetter
@@ -188,6 +188,7 @@ def valid_letters(session: Session, unit_paths: Iterable[str] | None) -> list[Si
         sa.select(SignInLetter)
         .join(Employee, Employee.id == SignInLetter.employee_id)
         .join(OrgUnit, OrgUnit.id == Employee.unit_id)
+        .options(selectinload(SignInLetter.employee).selectinload(Employee.unit))
         .where(valid_letter_filter(dates.now()), Employee.active.is_(True))
         .order_by(Employee.last_name, Employee.first_name, Employee.id)
     )

@@ -75,11 +75,13 @@ def show(unit_id: int):
         db.session, viewer=current_user, unit=unit, shown=page.items, page=page.page
     )
     all_courses = list(db.session.scalars(sa.select(Course).order_by(Course.title)))
-    printable = {e.id for e in page.items if access.can_print_letter(current_user, e)}
+    valid_letters = letters.valid_letters(db.session, [unit.path])
+    printable = access.letter_printable_ids(current_user, page.items)
     html = render_template(
         "units/show.html",
         printable=printable,
-        valid_letters=letters.valid_letters(db.session, [unit.path]),
+        valid_letters=valid_letters,
+        revocable=access.letter_printable_ids(current_user, [x.employee for x in valid_letters]),
         unit=unit,
         trail=org.ancestors(db.session, unit),
         overview=overview,
@@ -92,7 +94,6 @@ def show(unit_id: int):
         levels=LEVELS,
         can_see=lambda u: access.can_view_unit(current_user, u),
         can_delegate=access.can_delegate_unit(current_user, unit),
-        can_print=lambda e: access.can_print_letter(current_user, e),
         recent_sessions=services.sessions_for_unit(db.session, unit, limit=5),
     )
     db.session.commit()  # after rendering: a commit would expire the people shown
