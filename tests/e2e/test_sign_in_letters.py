@@ -5,7 +5,9 @@ afterwards they log in with their employee number. axe on every page."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -30,6 +32,15 @@ def sara(town, make):
     person.email = None
     db.session.commit()
     return person
+
+
+def _screenshot(page, name: str) -> None:
+    """To look at: full pages under VARNA_SCREENSHOTS, if set."""
+    folder = os.environ.get("VARNA_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        width = page.viewport_size["width"]
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
 
 
 def _no_sideways_scroll(page) -> None:
@@ -59,6 +70,8 @@ def test_print_a_letter_then_redeem_it_and_log_in_by_employee_number(page, axe, 
     axe(page)
     letters = page.get_by_role("table", name="Giltiga inloggningsbrev som inte har använts")
     expect(letters.get_by_role("row", name=re.compile("Sara Kock"))).to_be_visible()
+    page.get_by_role("heading", name="Inloggningsbrev").scroll_into_view_if_needed()
+    _screenshot(page, "letters-unit-page")
     page.get_by_role("button", name="Logga ut").click()
     axe(page)
 
@@ -67,11 +80,13 @@ def test_print_a_letter_then_redeem_it_and_log_in_by_employee_number(page, axe, 
     axe(page)
     expect(page.get_by_label("Kod från inloggningsbrevet")).to_have_value(code)
     _no_sideways_scroll(page)
+    _screenshot(page, "letters-code")
     page.get_by_role("button", name="Fortsätt").click()
     expect(page.get_by_role("heading", name="Välj lösenord")).to_be_visible()
     axe(page)
     expect(page.get_by_text(sara.employee_number).first).to_be_visible()
     _no_sideways_scroll(page)
+    _screenshot(page, "letters-password")
     page.get_by_label("Välj lösenord").fill(NEW_PASSWORD)
     page.get_by_label("Upprepa lösenordet").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Spara lösenord").click()
@@ -88,6 +103,7 @@ def test_print_a_letter_then_redeem_it_and_log_in_by_employee_number(page, axe, 
     page.get_by_role("button", name="Fortsätt").click()
     expect(page.get_by_role("alert")).to_contain_text("Koden gäller inte")
     axe(page)
+    _screenshot(page, "letters-refused")
 
     # from now on: the employee number and the password
     page.get_by_role("link", name="Tillbaka till inloggningen").click()
