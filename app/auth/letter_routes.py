@@ -28,7 +28,7 @@ from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from app import args, dates
+from app import args, dates, mail
 from app.auth import access, bp, letters, services
 from app.auth.forms import LetterCodeForm, SetPasswordForm
 from app.auth.routes import start_session
@@ -119,9 +119,11 @@ def letter_password():
             db.session.rollback()
             form.new_password.errors.append(str(exc))
         else:
-            letters.use(db.session, letter)
+            mail_id = letters.use(db.session, letter)
             employee.last_login_at = dates.now()
             db.session.commit()
+            if mail_id is not None:  # a refusal or a server that is down is kept, not shown
+                mail.deliver_queued(db.session, commit=db.session.commit, ids=[mail_id])
             start_session(employee)  # the letter's id goes with the old session
             flash(
                 _(

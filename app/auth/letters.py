@@ -26,7 +26,8 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.orm import Session, selectinload
 
-from app import dates, pdf
+from app import dates, mail, pdf
+from app.mail import Email
 from app.models import Employee, OrgUnit, SignInLetter
 from app.records import CODE_ALPHABET, CODE_LENGTH, audit
 
@@ -273,8 +274,13 @@ def _unusable(session: Session, letter: SignInLetter | None) -> str | None:
     return None
 
 
-def use(session: Session, letter: SignInLetter) -> None:
-    """The letter has let its person choose a password: it never works again; audited."""
+def use(session: Session, letter: SignInLetter) -> int | None:
+    """The letter has let its person choose a password: it never works again; audited.
+
+    A person who has an e-mail address is told that their password was chosen with a
+    letter (someone else holding it would otherwise go unnoticed): the queued mail's id,
+    for the caller to deliver after committing; None without an address.
+    """
     letter.used_at = dates.now()
     audit(
         session,
@@ -285,4 +291,22 @@ def use(session: Session, letter: SignInLetter) -> None:
         {"letter": letter.id},
         actor_id=letter.employee_id,
     )
+    employee = session.get(Employee, letter.employee_id)
+    mail_id = None
+    if employee is not None and employee.email:
+        municipality = current_app.config["MUNICIPALITY_NAME"]
+        message = Email(
+            to=employee.email,
+            subject=f"Ditt lösenord i Värna är bytt – {municipality}",
+            body=(
+                f"Hej {employee.first_name}!\n\n"
+                f"Ett nytt lösenord till ditt konto i Värna, {municipality}, valdes nyss med "
+                "koden i ett inloggningsbrev. Från och med nu gäller bara det nya lösenordet.\n\n"
+                "Var det inte du? Kontakta din chef eller HR genast.\n"
+            ),
+        )
+        row = mail.enqueue(session, message, kind="letter_used", employee_id=employee.id)
+        session.flush()
+        mail_id = row.id
     session.flush()
+    return mail_id

@@ -8,6 +8,8 @@ import hashlib
 import io
 import re
 from datetime import datetime, time, timedelta
+from email import policy
+from email.parser import BytesParser
 
 import pypdf
 import pypdfium2 as pdfium
@@ -525,3 +527,23 @@ def test_guessing_codes_is_rate_limited_per_address(limited, make):  # noqa: F81
     other = limited_app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.0.0.9"
     assert _redeem(other, code).status_code == 302
+
+
+def test_a_person_with_an_address_is_told_their_letter_was_used(
+    client, auth, town, crew, smtp_server
+):
+    """Someone else holding the letter would otherwise go unnoticed."""
+    anna_code = _letter_for(client, auth, town["anna"])
+    sara_code = _letter_for(client, auth, crew["sara"])  # no address: nobody to tell
+    assert smtp_server.messages == []  # printing tells nobody
+    assert _redeem(client, anna_code).status_code == 302
+    auth.logout()
+    assert _redeem(client, sara_code).status_code == 302
+    (message,) = smtp_server.messages
+    parsed = BytesParser(policy=policy.default).parsebytes(message.content)
+    assert parsed["To"] == "anna@k.se"
+    assert parsed["Subject"].startswith("Ditt lösenord i Värna är bytt")
+    body = parsed.get_body(("plain",)).get_content()
+    assert "inloggningsbrev" in body
+    assert "Kontakta din chef eller HR" in body
+    assert anna_code not in body
