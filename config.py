@@ -66,6 +66,8 @@ class Config:
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
     # A link to choose a new password works once, for this long.
     PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
+    # A printed sign-in letter's code (app/auth/letters.py) works once, for this many days.
+    SIGN_IN_LETTER_DAYS = _int("SIGN_IN_LETTER_DAYS", 30)
 
     # Rate limits: in memory by default, Redis in production (production refuses to
     # start with memory:// unless RATELIMIT_ALLOW_MEMORY says there is one process only).
@@ -75,6 +77,8 @@ class Config:
     # Failed logins: per account, and per client address.
     RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
     RATELIMIT_LOGIN_ADDRESS = os.environ.get("RATELIMIT_LOGIN_ADDRESS", "100 per hour")
+    # Wrong sign-in letter codes, per client address (a care home's shared network too).
+    RATELIMIT_SIGN_IN_CODE = os.environ.get("RATELIMIT_SIGN_IN_CODE", "20 per 15 minutes")
     # Every API request, per token (app/api/routes.py).
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "120 per minute")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "varna")

@@ -27,6 +27,7 @@ VIEWS = (
     "app.learning.routes",
     "app.evaluation.routes",
     "app.units.routes",
+    "app.auth.letter_routes",
     "app.admin.routes",
     "app.admin.imports.routes",
     "app.admin.requirements.routes",

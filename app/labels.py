@@ -109,6 +109,10 @@ EVENT = {
     "auth.federated_login": _l("Loggade in med kommunens konto"),
     "auth.federated_refused": _l("Inloggning med kommunens konto nekades"),
     "account.rights_from_directory": _l("Behörighet ändrades efter gruppen i kommunens katalog"),
+    "letters.print": _l("Skrev ut inloggningsbrev"),
+    "letters.revoke": _l("Återkallade ditt inloggningsbrev"),
+    "letters.redeem": _l("Inloggningsbrevet användes för att välja lösenord"),
+    "letters.refused": _l("En kod från ett inloggningsbrev gällde inte"),
 }
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app import args, mail
 from app.admin import bp, services
-from app.auth import access, invitations
+from app.auth import access, invitations, letters
 from app.auth.forms import ConfirmForm
 from app.extensions import db
 from app.models import Employee
@@ -63,6 +63,8 @@ def person(employee_id: int):
         employee=employee,
         invite_form=ConfirmForm(prefix="invite"),
         refused=refused,
+        letter=letters.valid_letter_of(db.session, employee),
+        can_print_letter=access.can_print_letter(current_user, employee),
     )
 
 

@@ -7,7 +7,7 @@ below; `hr` administers everything; `reporter` reads aggregate reports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -178,6 +178,60 @@ def can_view_employee(user: Any, employee: Employee) -> bool:
 def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
     """Remind people and register session attendance for a unit."""
     return can_view_unit(user, unit)
+
+
+def can_print_letter(user: Any, employee: Employee) -> bool:
+    """Print a sign-in letter for this person (app/auth/letters.py): HR for anyone active; a
+    manager for active staff in their subtree, never for themselves.
+
+    A letter lets whoever holds it choose the account's password, so it must give its
+    printer nothing they could not already do: a manager cannot print for an account with
+    more rights than the manager has over it (HR, reporter, an administrator account that is
+    not staff), nor for someone who leads or deputises for a unit outside the manager's
+    subtrees.
+    """
+    if not getattr(user, "is_authenticated", False) or not employee.active:
+        return False
+    if is_hr(user):
+        return True
+    if employee.id == user.id or employee.is_hr or employee.is_reporter or not employee.is_staff:
+        return False
+    return employee.id in letter_printable_ids(user, [employee])
+
+
+def letter_printable_ids(user: Any, employees: Iterable[Employee]) -> set[int]:
+    """Those of these people the user may print a sign-in letter for (can_print_letter):
+    the rule for a whole page of people, in one query whatever their number."""
+    people = [e for e in employees if e.active]
+    if not getattr(user, "is_authenticated", False) or not people:
+        return set()
+    if is_hr(user):
+        return {e.id for e in people}
+    paths = managed_paths(user)
+    candidates = {
+        e.id
+        for e in people
+        if e.id != user.id
+        and not e.is_hr
+        and not e.is_reporter
+        and e.is_staff
+        and any(e.unit.path.startswith(p) for p in paths)
+    }
+    if not candidates:
+        return set()
+    # Whoever leads or deputises for a unit outside the user's subtrees is out of reach.
+    inside = sa.or_(*(OrgUnit.path.startswith(p) for p in paths))
+    beyond = db.session.scalars(
+        sa.select(UnitManager.employee_id)
+        .join(OrgUnit, OrgUnit.id == UnitManager.unit_id)
+        .where(
+            UnitManager.employee_id.in_(candidates),
+            OrgUnit.active.is_(True),
+            holds_unit(dates.today()),
+            sa.not_(inside),
+        )
+    )
+    return candidates - set(beyond)
 
 
 def can_backdate_sessions(user: Any) -> bool:

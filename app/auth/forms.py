@@ -2,15 +2,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
-        _l("E-postadress"),
-        validators=[DataRequired(_l("Fyll i din e-postadress.")), Length(max=254)],
-        render_kw={"autocomplete": "username"},
+    # An employee number too: staff without an e-mail address sign in with it (sign-in
+    # letters, app/auth/letters.py). The field keeps its name, "email".
+    email = StringField(
+        _l("E-postadress eller anställningsnummer"),
+        validators=[
+            DataRequired(_l("Fyll i din e-postadress eller ditt anställningsnummer.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
         _l("Lösenord"),
@@ -82,3 +87,19 @@ class PasswordResetRequestForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only a CSRF token: for a one-button action."""
+
+
+class LetterCodeForm(FlaskForm):
+    """The code from a sign-in letter (app/auth/letters.py)."""
+
+    code = StringField(
+        _l("Kod från inloggningsbrevet"),
+        validators=[DataRequired(_l("Fyll i koden från brevet.")), Length(max=100)],
+        description=_l("16 tecken, till exempel K7QM-3XTA-9PRW-2HDN. Stora eller små bokstäver."),
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )
+    submit = SubmitField(_l("Fortsätt"))

@@ -121,7 +121,7 @@ def login():
             return render_template("auth/login.html", form=form), 403
         if employee is None:
             db.session.commit()  # the failed attempt's audit event
-            flash(_("Fel e-postadress eller lösenord."), "error")
+            flash(_("Fel e-postadress, anställningsnummer eller lösenord."), "error")
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
         sessions.begin_login(employee)

@@ -68,15 +68,28 @@ def refuse_password_login(session: Session) -> None:
     _failed_login(session, None, "password_login_off")
 
 
+def find_account(session: Session, login: str) -> Employee | None:
+    """The account a login names: by e-mail address, else by employee number (staff without
+    an e-mail address sign in with it; their sign-in letter says so)."""
+    login = login.strip()[:254]
+    if not login:
+        return None
+    employee = session.scalar(sa.select(Employee).where(Employee.email == normalise_email(login)))
+    if employee is None:
+        employee = session.scalar(sa.select(Employee).where(Employee.employee_number == login))
+    return employee
+
+
 def authenticate(session: Session, *, email: str, password: str) -> Employee | None:
-    """The active employee with this e-mail and password, or None (no hint which failed).
+    """The active employee with this e-mail (or employee number) and password, or None (no
+    hint which failed).
 
     Either way the attempt is an audit event (ASVS 7.2.1), with the client address.
     An account that PASSWORD_LOGIN does not let use its password is refused after the
     password was checked (reason "password_login_off"; see `PasswordLoginOff`), so the
     answer tells nothing about an account to someone without its password.
     """
-    employee = session.scalar(sa.select(Employee).where(Employee.email == normalise_email(email)))
+    employee = find_account(session, email)
     if employee is None or employee.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
         return _failed_login(session, employee, "no_account" if employee is None else "no_password")
@@ -118,18 +131,21 @@ def log_out(session: Session, employee: Employee) -> None:
 
 
 def throttle_account(session: Session, email: str) -> str:
-    """Whose failed logins a login with this e-mail counts against: a digest of the address
-    and of the account's current password hash.
+    """Whose failed logins a login with this e-mail (or employee number) counts against: a
+    digest of the account and of its current password hash.
 
-    A new password (through a reset link, say) is a new count, so the link is a way back in
-    while the old password is being guessed. The rate-limit store holds no e-mail address.
-    (A view's limits are checked after app.security has refused control characters, so a
-    NUL never reaches this query.)
+    The account's e-mail address and its employee number share one count, so switching
+    between them gives no more guesses. A new password (through a reset link, say) is a
+    new count, so the link is a way back in while the old password is being guessed. The
+    rate-limit store holds no e-mail address. (A view's limits are checked after
+    app.security has refused control characters, so a NUL never reaches this query.)
     """
-    email = normalise_email(email)[:254]
-    password_hash = session.scalar(sa.select(Employee.password_hash).where(Employee.email == email))
-    material = f"{email}\x00{password_hash or ''}".encode("utf-8", "replace")
-    return hashlib.sha256(material).hexdigest()[:32]
+    employee = find_account(session, email)
+    if employee is None:
+        material = normalise_email(email)[:254]
+    else:
+        material = f"#{employee.id}\x00{employee.password_hash or ''}"
+    return hashlib.sha256(material.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def find_active_account(session: Session, email: str) -> Employee | None:

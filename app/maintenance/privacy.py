@@ -39,6 +39,7 @@ from app.models import (
     ReminderLog,
     Requirement,
     SessionAttendance,
+    SignInLetter,
     UnitManager,
 )
 from app.records import audit
@@ -384,6 +385,7 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
     session.execute(sa.delete(ReminderLog).where(ReminderLog.employee_id.in_(chunk)))
     session.execute(sa.delete(EmployeeTag).where(EmployeeTag.employee_id.in_(chunk)))
     session.execute(sa.delete(PasswordReset).where(PasswordReset.employee_id.in_(chunk)))
+    session.execute(sa.delete(SignInLetter).where(SignInLetter.employee_id.in_(chunk)))
     mail.forget(session, chunk)  # the outbox's addresses and subjects, refusals included
     session.execute(
         sa.update(Completion)

@@ -26,6 +26,7 @@ from app.models.learning import (
     RequirementTag,
     Status,
 )
+from app.models.letters import SignInLetter
 from app.models.mail import MailStatus, OutgoingMail, PasswordReset
 from app.models.ops import (
     ApiToken,
@@ -75,6 +76,7 @@ __all__ = [
     "RequirementLevel",
     "RequirementTag",
     "SessionAttendance",
+    "SignInLetter",
     "Setting",
     "Status",
     "StatusReportDelivery",

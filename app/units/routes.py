@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import args, dates, mail, org
-from app.auth import access
+from app.auth import access, letters
 from app.choices import with_placeholder
 from app.extensions import db
 from app.models import Course, Employee, OrgUnit
@@ -75,8 +75,13 @@ def show(unit_id: int):
         db.session, viewer=current_user, unit=unit, shown=page.items, page=page.page
     )
     all_courses = list(db.session.scalars(sa.select(Course).order_by(Course.title)))
+    valid_letters = letters.valid_letters(db.session, [unit.path])
+    printable = access.letter_printable_ids(current_user, page.items)
     html = render_template(
         "units/show.html",
+        printable=printable,
+        valid_letters=valid_letters,
+        revocable=access.letter_printable_ids(current_user, [x.employee for x in valid_letters]),
         unit=unit,
         trail=org.ancestors(db.session, unit),
         overview=overview,

@@ -24,7 +24,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(auth, make):
     wrong = auth.login("anna@kommun.se", "fel-losenord-helt-klart")
     unknown = auth.login("ingen@kommun.se", "fel-losenord-helt-klart")
     assert wrong.status_code == unknown.status_code == 200
-    message = "Fel e-postadress eller lösenord."
+    message = "Fel e-postadress, anställningsnummer eller lösenord."
     assert message in wrong.get_data(as_text=True)
     assert message in unknown.get_data(as_text=True)
 
@@ -33,7 +33,7 @@ def test_a_deactivated_person_cannot_log_in(auth, make):
     make.employee(email="slutat@kommun.se", active=False)
     response = auth.login("slutat@kommun.se")
     assert response.status_code == 200
-    assert "Fel e-postadress eller lösenord." in response.get_data(as_text=True)
+    assert "Fel e-postadress, anställningsnummer eller lösenord." in response.get_data(as_text=True)
 
 
 def test_login_without_csrf_token_is_refused(client, make):

@@ -145,7 +145,9 @@ def test_login_and_password_errors_are_focused_titled_and_linked(page, axe, make
     page.get_by_role("button", name="Logga in").click()
     axe(page)
     expect(page).to_have_title(ERROR_TITLE)
-    expect(page.get_by_role("alert")).to_have_text("Fel e-postadress eller lösenord.")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Fel e-postadress, anställningsnummer eller lösenord."
+    )
     expect(page.get_by_role("alert")).to_be_focused()
 
     login(page, "eva@k.se", PASSWORD)

@@ -61,7 +61,7 @@ def test_each_role_logs_in_and_visits_its_pages(page, axe, people, role):
 
 def test_wrong_password_is_told_without_saying_which(page, axe, people):
     login(page, "medarbetare@k.se", "helt-fel-losenord", axe)
-    expect(page.get_by_text("Fel e-postadress eller lösenord.")).to_be_visible()
+    expect(page.get_by_text("Fel e-postadress, anställningsnummer eller lösenord.")).to_be_visible()
     axe(page)
 
 

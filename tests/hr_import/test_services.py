@@ -171,7 +171,7 @@ def test_leavers_are_deactivated_keep_their_records_and_cannot_log_in(make, clie
     assert client.get("/").status_code == 302
     response = auth.login("dan.as@lilleby.se")
     assert response.status_code == 200
-    assert "Fel e-postadress eller lösenord" in response.get_data(as_text=True)
+    assert "Fel e-postadress, anställningsnummer eller lösenord" in response.get_data(as_text=True)
     assert auth.login("eva.berg@lilleby.se").status_code == 200
     # Importing the same again changes nothing more.
     again = run(files(staff=staff))
