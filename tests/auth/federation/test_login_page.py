@@ -116,7 +116,7 @@ def test_admins_mode_says_nothing_about_an_account_to_a_wrong_password(
     make.employee(email="anna@kommun.se")
     response = _post_password(client, "anna@kommun.se", "fel-losenord-helt-klart")
     assert response.status_code == 200
-    assert "Fel e-postadress eller lösenord." in response.get_data(as_text=True)
+    assert "Fel e-postadress, anställningsnummer eller lösenord." in response.get_data(as_text=True)
     assert _failed("password_login_off") == []
 
 
