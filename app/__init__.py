@@ -23,6 +23,7 @@ from config import Config, TestingConfig, config_from_env, production_problems
 # Importing one of these modules attaches its views to its feature's blueprint.
 VIEWS = (
     "app.auth.routes",
+    "app.auth.saml",
     "app.learning.routes",
     "app.units.routes",
     "app.admin.routes",

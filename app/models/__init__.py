@@ -23,6 +23,7 @@ from app.models.ops import (
     StatusReportDelivery,
 )
 from app.models.org import Employee, EmployeeTag, Level, ManagerRole, OrgUnit, UnitManager
+from app.models.saml import SamlAssertionId, SamlRequest
 from app.models.sessions import SessionAttendance, TrainingSession
 from app.models.types import UTCDateTime, utcnow
 
@@ -52,6 +53,8 @@ __all__ = [
     "RequirementLevel",
     "RequirementTag",
     "SessionAttendance",
+    "SamlAssertionId",
+    "SamlRequest",
     "Setting",
     "Status",
     "StatusReportDelivery",
