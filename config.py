@@ -113,6 +113,26 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH_MB", 50) * 1024 * 1024
 
+    # Sign-in with the municipality's own identity (issue 11, docs/sign-in.md). Nothing is
+    # configured by default: the password login alone, as before.
+    # PASSWORD_LOGIN: all (default) | admins (accounts made with `users create-admin`, and
+    # HR) | off.
+    PASSWORD_LOGIN = os.environ.get("PASSWORD_LOGIN", "all").strip().lower()
+    OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    OIDC_IDENTITY_CLAIM = os.environ.get("OIDC_IDENTITY_CLAIM", "email")
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    OIDC_LABEL = os.environ.get("OIDC_LABEL")  # default "Logga in med kommunens konto"
+    OIDC_LEEWAY_SECONDS = _int("OIDC_LEEWAY_SECONDS", 60)
+    OIDC_TIMEOUT_SECONDS = _int("OIDC_TIMEOUT_SECONDS", 10)
+    # Who a federated login is: "email" (default) or "employee_number", matched to an
+    # active, HR-imported person. Rights that follow directory groups (unset = off).
+    FEDERATION_MATCH_BY = os.environ.get("FEDERATION_MATCH_BY", "email")
+    FEDERATION_HR_GROUP = os.environ.get("FEDERATION_HR_GROUP")
+    FEDERATION_REPORTER_GROUP = os.environ.get("FEDERATION_REPORTER_GROUP")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

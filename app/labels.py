@@ -103,6 +103,9 @@ EVENT = {
     "auth.login": _l("Loggade in"),
     "auth.login_failed": _l("Misslyckad inloggning"),
     "auth.logout": _l("Loggade ut"),
+    "auth.federated_login": _l("Loggade in med kommunens konto"),
+    "auth.federated_refused": _l("Inloggning med kommunens konto nekades"),
+    "account.rights_from_directory": _l("Behörighet ändrades efter gruppen i kommunens katalog"),
 }
 
 

@@ -19,11 +19,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -148,6 +149,30 @@ def carry_over_login(employee_id: int) -> dict:
     ):
         return {"pending": pending}
     return {}
+
+
+def begin_login(employee) -> None:
+    """A new session for the person who just proved who they are (password or the
+    municipality's identity provider): what the login keeps of the session before it
+    (a pending form, the language), nothing else."""
+    lang = session.get("lang")
+    kept = carry_over_login(employee.id)
+    session.clear()  # a new session on login
+    session.update(kept)
+    if lang:
+        session["lang"] = lang
+    login_user(employee)
+    session["login_at"] = session["seen"] = int(time.time())
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a login to another host, nor to a POST-only
+    address (a 405): to its page instead."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return return_address(target)
+    return url_for("learning.index")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import (
     Response,
@@ -44,14 +43,7 @@ from app.models import Employee
 log = logging.getLogger(__name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect a login to another host, nor to a POST-only
-    address (a 405): to its page instead."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and "\\" not in target:
-            return sessions.return_address(target)
-    return url_for("learning.index")
+_safe_next = sessions.safe_next
 
 
 def _failed_login(response) -> bool:
@@ -122,14 +114,7 @@ def login():
             flash(_("Fel e-postadress eller lösenord."), "error")
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
-        lang = session.get("lang")
-        kept = sessions.carry_over_login(employee.id)
-        session.clear()  # a new session on login
-        session.update(kept)
-        if lang:
-            session["lang"] = lang
-        login_user(employee)
-        session["login_at"] = session["seen"] = int(time.time())
+        sessions.begin_login(employee)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
