@@ -108,7 +108,7 @@ class Config:
     SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID")  # default BASE_URL/saml/metadata
     SAML_IDENTITY_ATTRIBUTE = os.environ.get("SAML_IDENTITY_ATTRIBUTE", "email")
     SAML_GROUPS_ATTRIBUTE = os.environ.get("SAML_GROUPS_ATTRIBUTE", "groups")
-    SAML_LABEL = os.environ.get("SAML_LABEL", "Logga in med kommunens konto")
+    SAML_LABEL = os.environ.get("SAML_LABEL")  # default "Logga in med kommunens konto"
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH_MB", 50) * 1024 * 1024

@@ -49,6 +49,7 @@ from saml2.validate import ResponseLifetimeExceed, ToEarly
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from sqlalchemy.exc import IntegrityError
 
+from app import sessions
 from app.auth import bp, federation, services
 from app.dates import now
 from app.extensions import csrf, db
@@ -413,8 +414,6 @@ def saml_login():
     _not_configured()
     if current_user.is_authenticated:
         return redirect(url_for("learning.index"))
-    from app.auth.routes import _safe_next
-
     client = _client()
     request_id, info = client.prepare_for_authenticate(
         entityid=_idp_entity_id(client),
@@ -423,7 +422,7 @@ def saml_login():
         sigalg=SIG_RSA_SHA256,
         digest_alg=DIGEST_SHA256,
     )
-    remember_request(request_id, "authn", _safe_next(request.args.get("next")))
+    remember_request(request_id, "authn", sessions.safe_next(request.args.get("next")))
     db.session.commit()
     location = dict(info["headers"])["Location"]
     return redirect(location)
@@ -476,7 +475,7 @@ def saml_acs():
         logout=_logout_data(response, response.issuer()),
     )
     if row.return_to:
-        session["federation_next"] = row.return_to
+        session[federation.NEXT_KEY] = row.return_to
     return federation.admit(db.session, identity)
 
 
