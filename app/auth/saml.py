@@ -44,7 +44,7 @@ from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.response import StatusError, UnsolicitedResponse, VerificationError
 from saml2.saml import NameID
-from saml2.sigver import MissingKey, SignatureError
+from saml2.sigver import MissingKey, SignatureError, verify_redirect_signature
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from sqlalchemy.exc import IntegrityError
@@ -52,6 +52,7 @@ from sqlalchemy.exc import IntegrityError
 from app import sessions
 from app.auth import bp, federation, services
 from app.dates import now
+from app.errors import error_response
 from app.extensions import csrf, db
 from app.models import SamlAssertionId, SamlRequest
 
@@ -542,13 +543,48 @@ def saml_sls():
     abort(400)
 
 
+def _signed_by_idp(
+    client: Saml2Client, values: Any, binding: str, kind: str, issuer: str | None, message: Any
+) -> bool:
+    """Whether a logout message really comes from the identity provider in the metadata.
+
+    pysaml2 checks an HTTP-Redirect signature only where it must (an IdP receiving an
+    AuthnRequest), and an XML signature only when there is one: a service provider must
+    require both itself."""
+    if not issuer or issuer not in client.metadata.identity_providers():
+        return False
+    if binding == BINDING_HTTP_REDIRECT:
+        if not values.get("Signature") or not values.get("SigAlg"):
+            return False
+        signed = {kind: values[kind], "SigAlg": values["SigAlg"], "Signature": values["Signature"]}
+        if values.get("RelayState") is not None:
+            signed["RelayState"] = values["RelayState"]
+        certs = client.metadata.certs(issuer, "idpsso", "signing")
+        try:
+            return any(
+                verify_redirect_signature(signed, client.sec.sec_backend, cert)
+                for _name, cert in certs
+            )
+        except Exception:  # an unknown algorithm, a broken signature
+            return False
+    # HTTP-POST: pysaml2 has verified the XML signature, if the message carries one.
+    return getattr(message, "signature", None) is not None
+
+
 def _logout_response(client: Saml2Client, values: Any, binding: str) -> None:
+    """The answer to Värna's own LogoutRequest: Värna's session has already ended; a genuine
+    answer uses up the request, anything else is only logged."""
     try:
         answer = client.parse_logout_request_response(values["SAMLResponse"], binding)
     except Exception as exc:
         log.warning("SAML LogoutResponse refused: %s: %s", type(exc).__name__, exc)
         return
     if answer is None:
+        return
+    message = answer.response
+    issuer = message.issuer.text.strip() if message.issuer is not None else None
+    if not _signed_by_idp(client, values, binding, "SAMLResponse", issuer, message):
+        log.warning("SAML LogoutResponse without a valid signature of the identity provider")
         return
     row = outstanding_request(answer.in_response_to, "logout")
     if row is not None:
@@ -557,6 +593,9 @@ def _logout_response(client: Saml2Client, values: Any, binding: str) -> None:
 
 
 def _logout_request(client: Saml2Client, values: Any, binding: str) -> Response:
+    """The identity provider's own LogoutRequest (the person logged out elsewhere): when it
+    names the person logged in here, Värna's session ends (audited as a logout); the answer
+    is a signed LogoutResponse, as single logout requires."""
     try:
         parsed = client.parse_logout_request(
             values["SAMLRequest"],
@@ -567,10 +606,16 @@ def _logout_request(client: Saml2Client, values: Any, binding: str) -> Response:
         )
     except Exception as exc:
         log.warning("SAML LogoutRequest refused: %s: %s", type(exc).__name__, exc)
-        abort(400)
-    if parsed is None:
-        abort(400)
-    message = parsed.message
+        parsed = None
+    message = parsed.message if parsed is not None else None
+    issuer = message.issuer.text.strip() if message is not None and message.issuer else None
+    if message is None or not _signed_by_idp(
+        client, values, binding, "SAMLRequest", issuer, message
+    ):
+        log.warning("SAML LogoutRequest refused: not signed by the identity provider")
+        return error_response(
+            400, _("Utloggningen från kommunens inloggning kunde inte kontrolleras.")
+        )
     federated = session.get("federated") or {}
     if (
         current_user.is_authenticated
@@ -586,16 +631,29 @@ def _logout_request(client: Saml2Client, values: Any, binding: str) -> Response:
         if lang:
             session["lang"] = lang
     logout_response = client.create_logout_response(message, [BINDING_HTTP_REDIRECT], sign=False)
-    destination = client.metadata.single_logout_service(
-        message.issuer.text, BINDING_HTTP_REDIRECT, "idpsso"
-    )[0]["location"]
+    destination = client.metadata.single_logout_service(issuer, BINDING_HTTP_REDIRECT, "idpsso")
+    if not destination:
+        flash(_("Du är utloggad."), "info")
+        return redirect(url_for("auth.login"))
     info = client.apply_binding(
         BINDING_HTTP_REDIRECT,
         str(logout_response),
-        destination,
+        destination[0]["location"],
         relay_state=values.get("RelayState") or "",
         response=True,
         sign=True,
         sigalg=SIG_RSA_SHA256,
     )
     return redirect(dict(info["headers"])["Location"])
+
+
+@bp.errorhandler(SamlNotReady)
+def _saml_not_ready(exc: SamlNotReady) -> Response:
+    """SAML configured but unusable (a missing xmlsec1, unreadable metadata or keys): the
+    operator reads why in the log, the person a Swedish page; never a 500."""
+    log.error("SAML cannot work: %s", exc)
+    if request.endpoint in ("auth.saml_login", "auth.saml_acs"):
+        return federation.refuse(db.session, PROVIDER, "configuration")
+    return error_response(
+        503, _("Inloggning med kommunens konto fungerar inte just nu. Försök igen senare.")
+    )

@@ -6,15 +6,17 @@ from __future__ import annotations
 import base64
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
 import time_machine
-from saml2 import BINDING_HTTP_POST
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import Config as Saml2Config
 from saml2.mdstore import MetadataStore
 from saml2.samlp import response_from_string
 
+from app.auth import federation
 from app.dates import now
 from app.extensions import db
 from app.models import AuditEvent, Employee, SamlAssertionId, SamlRequest
@@ -294,3 +296,172 @@ def test_without_saml_settings_the_saml_addresses_do_not_exist(client):
     for path in ("/saml/metadata", "/logga-in/saml", "/saml/sls"):
         assert client.get(path).status_code == 404
     assert client.post("/saml/acs", data={"SAMLResponse": "x"}).status_code == 404
+
+
+# --- who gets in: the configured attribute, groups -------------------------------------
+
+
+def test_the_person_can_be_matched_by_employee_number_from_an_attribute(
+    app, client, saml_idp, make
+):
+    person = make.employee(email="annan@k.se", first_name="Mia")
+    with app.app_context():
+        db.session.get(Employee, person.id).employee_number = "E-1001"
+        db.session.commit()
+    app.config.update(
+        SAML_IDENTITY_ATTRIBUTE="employeeNumber", FEDERATION_MATCH_BY="employee_number"
+    )
+    try:
+        request_id = saml_idp.start(client)
+        assert saml_idp.post(client, saml_idp.response("mia", request_id)).status_code == 302
+        assert _logged_in(client)
+    finally:
+        app.config.update(SAML_IDENTITY_ATTRIBUTE="email", FEDERATION_MATCH_BY="email")
+
+
+def test_hr_rights_follow_a_group_in_the_assertion_when_configured(app, client, saml_idp, mia):
+    app.config.update(FEDERATION_HR_GROUP="personal")
+    try:
+        request_id = saml_idp.start(client)
+        assert saml_idp.post(client, saml_idp.response("mia", request_id)).status_code == 302
+    finally:
+        app.config.update(FEDERATION_HR_GROUP=None)
+    with app.app_context():
+        assert db.session.get(Employee, mia.id).is_hr
+        change = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "account.rights_from_directory")
+        ).one()
+        assert change.details["after"] is True
+
+
+# --- single logout ---------------------------------------------------------------------
+
+
+def _logged_in_via_saml(app, client, saml_idp) -> dict:
+    request_id = saml_idp.start(client)
+    xml = saml_idp.response("mia", request_id, session_index="sess-mia-1")
+    assert saml_idp.post(client, xml).status_code == 302
+    with client.session_transaction() as flask_session:
+        return dict(flask_session["federated"])
+
+
+def test_logout_sends_a_signed_logout_request_and_the_answer_ends_on_the_login_page(
+    app, client, saml_idp, mia
+):
+    data = _logged_in_via_saml(app, client, saml_idp)
+    assert data["provider"] == "saml"
+    assert data["name_id"] == "idp-mia-0001"
+    assert data["session_index"] == "sess-mia-1"
+    with app.test_request_context():
+        location = federation.provider_logout_url(data)
+    assert location.startswith("http://idp.test/slo?")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    logout = saml_idp.server.parse_logout_request(
+        query["SAMLRequest"],
+        BINDING_HTTP_REDIRECT,
+        sigalg=query["SigAlg"],
+        signature=query["Signature"],
+    )
+    assert logout.message.name_id.text == "idp-mia-0001"
+    assert [s.text for s in logout.message.session_index] == ["sess-mia-1"]
+    assert _signed_redirect(saml_idp, query)
+    # The identity provider answers; Värna's SLS lands on the login page.
+    answer = saml_idp.server.create_logout_response(
+        logout.message, [BINDING_HTTP_REDIRECT], sign=False
+    )
+    info = saml_idp.server.apply_binding(
+        BINDING_HTTP_REDIRECT, str(answer), "http://localhost/saml/sls", response=True, sign=True
+    )
+    back = client.get(_path(dict(info["headers"])["Location"]))
+    assert back.status_code == 302
+    assert back.headers["Location"].endswith("/logga-in")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SamlRequest)) == 0
+
+
+def _signed_redirect(saml_idp, query: dict) -> bool:
+    from saml2.sigver import verify_redirect_signature
+
+    certs = saml_idp.server.metadata.certs(saml_idp.sp_entity_id, "spsso", "signing")
+    return any(
+        verify_redirect_signature(query, saml_idp.server.sec.sec_backend, cert) for _, cert in certs
+    )
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + "?" + parts.query
+
+
+def _idp_logout_request(saml_idp, name_id: str, *, sign: bool = True) -> str:
+    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+
+    _, logout = saml_idp.server.create_logout_request(
+        "http://localhost/saml/sls",
+        saml_idp.sp_entity_id,
+        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=name_id),
+        session_indexes=["sess-mia-1"],
+        sign=False,
+    )
+    info = saml_idp.server.apply_binding(
+        BINDING_HTTP_REDIRECT, str(logout), "http://localhost/saml/sls", sign=sign
+    )
+    return _path(dict(info["headers"])["Location"])
+
+
+def test_the_identity_providers_logout_request_ends_the_varna_session(app, client, saml_idp, mia):
+    _logged_in_via_saml(app, client, saml_idp)
+    answer = client.get(_idp_logout_request(saml_idp, "idp-mia-0001"))
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("http://idp.test/slo?")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+    assert _signed_redirect(saml_idp, query)
+    response = saml_idp.server.parse_logout_request_response(
+        query["SAMLResponse"], BINDING_HTTP_REDIRECT
+    )
+    assert (
+        response.response.status.status_code.value == "urn:oasis:names:tc:SAML:2.0:status:Success"
+    )
+    assert not _logged_in(client)
+    with app.app_context():
+        assert (
+            db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "auth.logout"))
+            .one()
+            .actor_id
+            == mia.id
+        )
+
+
+def test_an_unsigned_logout_request_is_refused_and_the_session_stays(app, client, saml_idp, mia):
+    _logged_in_via_saml(app, client, saml_idp)
+    answer = client.get(_idp_logout_request(saml_idp, "idp-mia-0001", sign=False))
+    assert answer.status_code == 400
+    assert "Utloggningen från kommunens inloggning kunde inte kontrolleras." in answer.get_data(
+        as_text=True
+    )
+    assert _logged_in(client)
+
+
+def test_a_logout_request_for_someone_else_leaves_the_session(app, client, saml_idp, mia):
+    _logged_in_via_saml(app, client, saml_idp)
+    answer = client.get(_idp_logout_request(saml_idp, "idp-ola-0001"))
+    assert answer.status_code == 302
+    assert _logged_in(client)
+
+
+# --- a broken configuration is said, not a 500 -------------------------------------------
+
+
+def test_unreadable_metadata_gives_a_swedish_page_not_a_500(app, client, saml_idp, tmp_path):
+    app.config["SAML_IDP_METADATA"] = str(tmp_path / "finns-inte.xml")
+    answer = client.get("/logga-in/saml")
+    assert answer.status_code == 400
+    assert "Inloggningen kunde inte slutföras" in answer.get_data(as_text=True)
+    assert _refusals(app)[-1] == {"provider": "saml", "reason": "configuration"}
+    assert client.get("/saml/metadata").status_code == 503
+
+
+def test_metadata_over_plain_http_is_refused(app, client, saml_idp):
+    app.config["SAML_IDP_METADATA"] = "http://idp.test/metadata"
+    assert client.get("/logga-in/saml").status_code == 400
+    assert _refusals(app)[-1]["reason"] == "configuration"
