@@ -1,12 +1,13 @@
 """The test identity provider as its own process: `python -m tests.idp.saml --key K --cert C
---sp-metadata-url URL --port-file F [--now ISO]`.
+--sp-metadata-url URL [--port N] [--port-file F] [--now ISO]`.
 
 A small WSGI app (werkzeug) around pysaml2's Server, on a free port of 127.0.0.1 (written
 to --port-file once it listens; served as http://localhost:PORT):
 
   GET  /metadata    the identity provider's metadata (signing key, SSO and SLO endpoints)
   GET  /sso         a signed AuthnRequest (HTTP-Redirect); its signature is checked, then
-                    the login form (choose who you are), or straight back when the IdP
+                    the login form (choose who you are, or type an e-mail address), or
+                    straight back when the IdP
                     already has a session (its cookie)
   POST /sso/login   the chosen person: the IdP's session begins, and a signed assertion goes
                     back by HTTP-POST (a form that autopost.js sends)
@@ -108,6 +109,8 @@ class TestIdp:
             '<form method="post" action="/sso/login">'
             f'<input type="hidden" name="key" value="{key}">'
             f"<fieldset><legend>Vem är du?</legend>{options}</fieldset>"
+            '<p><label for="email">Eller en annan e-postadress (till exempel en demoinloggning)'
+            '</label><br><input type="email" name="email" id="email" autocomplete="off"></p>'
             '<p><button type="submit">Logga in hos test-IdP</button></p></form>'
         )
         return _page("Test-IdP: logga in", body)
@@ -115,6 +118,10 @@ class TestIdp:
     def login(self, request: Request) -> Response:
         message, relay_state = self.pending.pop(request.form["key"])
         user = request.form["user"]
+        typed = request.form.get("email", "").strip()
+        if typed:  # someone the list does not have: known to the IdP from now on
+            user = typed
+            test_idp.USERS[user] = {"email": [typed], "employeeNumber": [], "groups": []}
         server = self.server()
         acs = server.config.metadata.assertion_consumer_service(
             message.issuer.text, BINDING_HTTP_POST
@@ -179,7 +186,8 @@ def main() -> None:
     parser.add_argument("--key", type=Path, required=True)
     parser.add_argument("--cert", type=Path, required=True)
     parser.add_argument("--sp-metadata-url", required=True)
-    parser.add_argument("--port-file", type=Path, required=True)
+    parser.add_argument("--port-file", type=Path, help="written once the IdP listens")
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--now", help="start the clock here (the suite's moved clock)")
     options = parser.parse_args()
     if options.now:
@@ -189,11 +197,13 @@ def main() -> None:
 
         time_machine.travel(datetime.fromisoformat(options.now), tick=True).start()
     idp = TestIdp(options.key, options.cert, options.sp_metadata_url)
-    http = make_server("127.0.0.1", 0, idp, threaded=True)
+    http = make_server("127.0.0.1", options.port, idp, threaded=True)
     idp.base_url = f"http://localhost:{http.server_port}"
-    written = options.port_file.with_suffix(".tmp")
-    written.write_text(str(http.server_port))
-    written.replace(options.port_file)
+    if options.port_file:
+        written = options.port_file.with_suffix(".tmp")
+        written.write_text(str(http.server_port))
+        written.replace(options.port_file)
+    print(f"Test-IdP: {idp.base_url}/metadata", flush=True)  # noqa: T201
     http.serve_forever()
 
 
