@@ -23,6 +23,7 @@ going) is in the database (SamlRequest), not in the session.
 from __future__ import annotations
 
 import base64
+import hmac
 import logging
 import shutil
 import threading
@@ -425,8 +426,51 @@ def saml_login():
     )
     remember_request(request_id, "authn", sessions.safe_next(request.args.get("next")))
     db.session.commit()
-    location = dict(info["headers"])["Location"]
-    return redirect(location)
+    response = redirect(dict(info["headers"])["Location"])
+    _mark_browser(response, request_id)
+    return response
+
+
+# The answer must come back to the browser that started the login: else someone holding a
+# fresh answer for their own account could make another person's browser post it (login
+# CSRF). The ACS is reached by a cross-site POST, which only carries a SameSite=None cookie,
+# and browsers keep those only with Secure: checked where Värna runs on https
+# (SESSION_COOKIE_SECURE, production). The last few logins started in this browser count
+# (several tabs).
+BROWSER_COOKIE = "varna_saml"
+BROWSER_MARKS_KEPT = 3
+
+
+def _browser_mark(request_id: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(key, b"saml-login:" + request_id.encode("utf-8"), "sha256").hexdigest()[:32]
+
+
+def _binds_browser() -> bool:
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+
+
+def _mark_browser(response: Response, request_id: str) -> None:
+    marks = request.cookies.get(BROWSER_COOKIE, "").split(".")
+    marks = [m for m in marks if m][-(BROWSER_MARKS_KEPT - 1) :] + [_browser_mark(request_id)]
+    secure = _binds_browser()
+    response.set_cookie(
+        BROWSER_COOKIE,
+        ".".join(marks),
+        max_age=REQUEST_MINUTES * 60,
+        path=url_for("auth.saml_acs"),
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else "Lax",
+    )
+
+
+def _same_browser(request_id: str) -> bool:
+    if not _binds_browser():
+        return True
+    marks = request.cookies.get(BROWSER_COOKIE, "").split(".")
+    expected = _browser_mark(request_id)
+    return any(hmac.compare_digest(mark, expected) for mark in marks)
 
 
 @bp.route("/saml/acs", methods=["POST"])
@@ -465,6 +509,8 @@ def saml_acs():
         return federation.refuse(db.session, PROVIDER, reason)
     if peek.wrapped:  # pysaml2 accepted a shape Värna never expects: refused all the same
         return federation.refuse(db.session, PROVIDER, "wrapped")
+    if row is not None and not _same_browser(row.id):
+        return federation.refuse(db.session, PROVIDER, "browser")
     if row is None or not consume_request(row):
         return federation.refuse(db.session, PROVIDER, "in_response_to")
     if not remember_assertion(response.assertion.id, _assertion_expiry(response.assertion)):

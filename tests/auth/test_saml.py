@@ -465,3 +465,36 @@ def test_metadata_over_plain_http_is_refused(app, client, saml_idp):
     app.config["SAML_IDP_METADATA"] = "http://idp.test/metadata"
     assert client.get("/logga-in/saml").status_code == 400
     assert _refusals(app)[-1]["reason"] == "configuration"
+
+
+# --- the answer belongs to the browser that started the login (https) --------------------
+
+
+@pytest.fixture
+def on_https(app):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    yield
+    app.config["SESSION_COOKIE_SECURE"] = False
+
+
+def _https_client(app):
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    return client
+
+
+def test_on_https_the_answer_is_taken_from_the_browser_that_started_the_login(
+    app, saml_idp, mia, on_https
+):
+    browser = _https_client(app)
+    request_id = saml_idp.start(browser)
+    mark = browser.get_cookie("varna_saml", path="/saml/acs")
+    assert mark is not None and mark.secure and mark.same_site == "None"
+    assert saml_idp.post(browser, saml_idp.response("mia", request_id)).status_code == 302
+
+
+def test_on_https_an_answer_posted_from_another_browser_is_refused(app, saml_idp, mia, on_https):
+    attacker, victim = _https_client(app), _https_client(app)
+    request_id = saml_idp.start(attacker)  # the attacker's own login, answer kept unused
+    answer = saml_idp.post(victim, saml_idp.response("mia", request_id))
+    _assert_refused(app, victim, answer, "browser", 1)
