@@ -489,7 +489,9 @@ def test_on_https_the_answer_is_taken_from_the_browser_that_started_the_login(
     browser = _https_client(app)
     request_id = saml_idp.start(browser)
     mark = browser.get_cookie("varna_saml", path="/saml/acs")
-    assert mark is not None and mark.secure and mark.same_site == "None"
+    assert mark is not None
+    assert mark.secure
+    assert mark.same_site == "None"
     assert saml_idp.post(browser, saml_idp.response("mia", request_id)).status_code == 302
 
 
