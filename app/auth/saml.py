@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
+import re
 import shutil
 import threading
 import time
@@ -70,6 +71,9 @@ LONGEST_KEPT = timedelta(hours=24)
 # How long metadata fetched from an https address is used before it is fetched again.
 METADATA_URL_MINUTES = 60
 METADATA_TIMEOUT_SECONDS = 10
+
+# Digest and signature algorithms Värna neither offers nor accepts (ASVS 6.2.5: no SHA-1, MD5).
+WEAK_ALGORITHM = re.compile(r"(md5|sha1|ripemd160|sha224)$", re.IGNORECASE)
 
 NS = {
     "samlp": "urn:oasis:names:tc:SAML:2.0:protocol",
@@ -290,6 +294,7 @@ class _Peek:
     assertion_ids: tuple[str, ...] = ()
     signed_assertion: bool = False
     wrapped: bool = False
+    weak_algorithm: bool = False
     readable: bool = False
 
 
@@ -318,6 +323,10 @@ def _peek(encoded: str) -> _Peek:
             uri = reference.get("URI") if reference is not None else None
             if uri != "#" + (parent.get("ID") or ""):
                 peek.wrapped = True
+    for method in root.iterfind(".//ds:SignatureMethod", NS):
+        peek.weak_algorithm |= bool(WEAK_ALGORITHM.search(method.get("Algorithm") or ""))
+    for method in root.iterfind(".//ds:DigestMethod", NS):
+        peek.weak_algorithm |= bool(WEAK_ALGORITHM.search(method.get("Algorithm") or ""))
     return peek
 
 
@@ -406,7 +415,13 @@ def _not_configured() -> None:
 def saml_metadata():
     """Värna's SP metadata, for the identity provider's administrator (public)."""
     _not_configured()
-    xml = create_metadata_string(None, config=sp_config(), valid=None)
+    xml = create_metadata_string(None, config=sp_config(), valid=None).decode("utf-8")
+    # pysaml2 lists every algorithm xmlsec1 knows; Värna offers only the strong ones.
+    xml = re.sub(
+        r'<[\w]+:(?:DigestMethod|SigningMethod) Algorithm="[^"]*"\s*/>',
+        lambda m: "" if WEAK_ALGORITHM.search(m.group().split('"')[1]) else m.group(),
+        xml,
+    )
     return Response(xml, mimetype="application/samlmetadata+xml")
 
 
@@ -486,6 +501,8 @@ def saml_acs():
         return federation.refuse(db.session, PROVIDER, "invalid")
     if peek.destination is not None and peek.destination != acs_url():
         return federation.refuse(db.session, PROVIDER, "recipient")
+    if peek.weak_algorithm:
+        return federation.refuse(db.session, PROVIDER, "weak_algorithm")
     row = outstanding_request(peek.in_response_to, "authn")
     if row is None and any(_seen_assertion(a) for a in peek.assertion_ids):
         return federation.refuse(db.session, PROVIDER, "replay")
@@ -601,6 +618,8 @@ def _signed_by_idp(
         return False
     if binding == BINDING_HTTP_REDIRECT:
         if not values.get("Signature") or not values.get("SigAlg"):
+            return False
+        if WEAK_ALGORITHM.search(values["SigAlg"]):
             return False
         signed = {kind: values[kind], "SigAlg": values["SigAlg"], "Signature": values["Signature"]}
         if values.get("RelayState") is not None:

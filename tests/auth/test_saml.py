@@ -500,3 +500,27 @@ def test_on_https_an_answer_posted_from_another_browser_is_refused(app, saml_idp
     request_id = saml_idp.start(attacker)  # the attacker's own login, answer kept unused
     answer = saml_idp.post(victim, saml_idp.response("mia", request_id))
     _assert_refused(app, victim, answer, "browser", 1)
+
+
+def test_an_assertion_signed_with_sha1_is_refused(app, client, saml_idp, mia):
+    from saml2 import class_name
+    from saml2.sigver import pre_signature_part
+    from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
+
+    request_id = saml_idp.start(client)
+    response = response_from_string(saml_idp.response("mia", request_id, sign=False))
+    assertion = response.assertion[0]
+    assertion.signature = pre_signature_part(
+        assertion.id, saml_idp.server.sec.my_cert, 1, sign_alg=SIG_RSA_SHA1, digest_alg=DIGEST_SHA1
+    )
+    xml = saml_idp.server.sec.sign_statement(
+        str(response), class_name(assertion), node_id=assertion.id
+    )
+    _assert_refused(app, client, saml_idp.post(client, xml), "weak_algorithm", 1)
+
+
+def test_the_sp_metadata_offers_no_weak_algorithms(client, saml_idp):
+    xml = client.get("/saml/metadata").get_data(as_text=True)
+    assert "rsa-sha256" in xml
+    for weak in ("#sha1", "rsa-sha1", "md5", "ripemd160"):
+        assert weak not in xml
