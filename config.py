@@ -193,6 +193,7 @@ def production_problems(settings: Mapping[str, Any]) -> tuple[list[str], list[st
             "RATELIMIT_STORAGE_URI=redis://värd:6379/0, eller RATELIMIT_ALLOW_MEMORY=1 om "
             "en enda process tar emot alla anrop."
         )
+    refusals += sign_in_problems(settings)
     if not settings.get("MAIL_SERVER"):
         warnings.append(
             "VARNING: MAIL_SERVER saknas i produktion: ingen e-post skickas. Inbjudningar, "
@@ -200,6 +201,27 @@ def production_problems(settings: Mapping[str, Any]) -> tuple[list[str], list[st
             "som kan läsa loggen kan använda länkarna. Sätt MAIL_SERVER."
         )
     return refusals, warnings
+
+
+def sign_in_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Sign-in settings production must not start with (docs/sign-in.md): a mistyped
+    PASSWORD_LOGIN, an OpenID Connect provider without a client, or one over plain http."""
+    problems: list[str] = []
+    mode = str(settings.get("PASSWORD_LOGIN") or "all").strip().lower()
+    if mode not in {"all", "admins", "off"}:
+        problems.append(
+            f"PASSWORD_LOGIN={mode!r} är okänt: välj all, admins eller off (docs/sign-in.md)."
+        )
+    discovery = settings.get("OIDC_DISCOVERY_URL")
+    if discovery:
+        if not settings.get("OIDC_CLIENT_ID") or not settings.get("OIDC_CLIENT_SECRET"):
+            problems.append(
+                "OIDC_DISCOVERY_URL är satt men OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET saknas "
+                "(appregistreringens klient-id och hemlighet, docs/sign-in.md)."
+            )
+        if not str(discovery).startswith("https://"):
+            problems.append("OIDC_DISCOVERY_URL måste börja med https:// i produktion.")
+    return problems
 
 
 def config_from_env() -> type[Config]:

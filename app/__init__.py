@@ -24,6 +24,7 @@ from config import Config, TestingConfig, config_from_env, production_problems
 VIEWS = (
     "app.auth.routes",
     "app.auth.saml",
+    "app.auth.oidc",
     "app.learning.routes",
     "app.units.routes",
     "app.admin.routes",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
@@ -19,6 +19,16 @@ CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
+
+
+def content_security_policy() -> str:
+    """CSP, with the identity provider's origin in form-action where one is configured: the
+    logout form's answer redirects on to the provider's logout (app/auth/federation.py), and
+    browsers hold a form's redirects to form-action too."""
+    from app.auth import federation
+
+    extra = federation.form_action_origins() if has_request_context() else []
+    return CSP + "".join(f" {origin}" for origin in extra)
 
 
 # The C0 control characters except tab, line feed and carriage return. No field, query
@@ -138,7 +148,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def set_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

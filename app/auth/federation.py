@@ -231,6 +231,22 @@ def refuse(session: Session, provider: str, reason: str) -> Response:
     return make_response(render_template("auth/federation_failed.html", reason=reason), 400)
 
 
+def form_action_origins() -> list[str]:
+    """Other origins a form's redirect may lead to (the CSP's form-action): the logout goes
+    on to the provider's end-session or single-logout address."""
+    origins: list[str] = []
+    from app.auth import oidc
+
+    origins += oidc.form_action_origins()
+    try:
+        from app.auth import saml  # type: ignore[attr-defined]
+    except ImportError:
+        saml = None
+    if saml is not None and hasattr(saml, "form_action_origins"):
+        origins += saml.form_action_origins()
+    return list(dict.fromkeys(origins))
+
+
 def provider_logout_url(data: dict | None) -> str | None:
     """Where to send the browser after Värna's own session ended, to end the provider's too
     (RP-initiated logout / SAML single logout); None when the login was not federated or the

@@ -28,7 +28,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import mail, sessions
-from app.auth import bp, invitations, services
+from app.auth import bp, federation, invitations, services
 from app.auth.forms import (
     LoginForm,
     LogoutForm,
@@ -105,10 +105,20 @@ def login():
         return redirect(url_for("learning.index"))
     sessions.explain_end()  # when the session ended right here, or on a page open to all
     form = LoginForm()
+    if request.method == "POST" and services.password_login_mode() == "off":
+        services.refuse_password_login(db.session)
+        db.session.commit()
+        flash(_password_login_off_message(), "error")
+        return render_template("auth/login.html", form=form), 403
     if form.validate_on_submit():
-        employee = services.authenticate(
-            db.session, email=form.email.data, password=form.password.data
-        )
+        try:
+            employee = services.authenticate(
+                db.session, email=form.email.data, password=form.password.data
+            )
+        except services.PasswordLoginOff:
+            db.session.commit()
+            flash(_password_login_off_message(), "error")
+            return render_template("auth/login.html", form=form), 403
         if employee is None:
             db.session.commit()  # the failed attempt's audit event
             flash(_("Fel e-postadress eller lösenord."), "error")
@@ -117,6 +127,24 @@ def login():
         sessions.begin_login(employee)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def _password_login_off_message() -> str:
+    if federation.configured_providers():
+        return _(
+            "Inloggning med lösenord är avstängd för ditt konto. Logga in med kommunens konto "
+            "i stället."
+        )
+    return _("Inloggning med lösenord är avstängd för ditt konto. Kontakta HR.")
+
+
+@bp.context_processor
+def sign_in_options() -> dict:
+    """What the login page offers: the identity providers first, then the password form."""
+    return {
+        "providers": federation.configured_providers(),
+        "password_login": services.password_login_mode(),
+    }
 
 
 @bp.route("/konto/fortsatt", methods=["POST"])
@@ -133,12 +161,15 @@ def logout():
         services.log_out(db.session, current_user._get_current_object())
         db.session.commit()
         logout_user()
+    federated = session.get("federated")
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("Du är utloggad."), "info")
-    return redirect(url_for("auth.login"))
+    # Värna's session has ended (everywhere); then the provider's, where it offers that.
+    provider_logout = federation.provider_logout_url(federated)
+    return redirect(provider_logout or url_for("auth.login"))
 
 
 def _password_change_key() -> str:

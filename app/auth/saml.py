@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from defusedxml import ElementTree
@@ -587,6 +588,24 @@ def logout_url(data: dict[str, Any]) -> str | None:
     return dict(info["headers"])["Location"]
 
 
+def form_action_origins() -> list[str]:
+    """Origins the logout form's redirect may go to (the CSP's form-action): the identity
+    provider's single logout endpoints."""
+    if not configured():
+        return []
+    try:
+        config = sp_config()
+    except SamlNotReady:
+        return []
+    origins: list[str] = []
+    for idp in config.metadata.identity_providers():
+        for endpoint in config.metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso"):
+            parts = urlsplit(endpoint["location"])
+            if parts.scheme in {"http", "https"} and parts.netloc:
+                origins.append(f"{parts.scheme}://{parts.netloc}")
+    return list(dict.fromkeys(origins))
+
+
 @bp.route("/saml/sls", methods=["GET", "POST"])
 @csrf.exempt
 def saml_sls():
@@ -597,9 +616,8 @@ def saml_sls():
     values = request.form if request.method == "POST" else request.args
     binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
     client = _client()
-    if values.get("SAMLResponse"):
+    if values.get("SAMLResponse"):  # "Du är utloggad." was said when Värna's session ended
         _logout_response(client, values, binding)
-        flash(_("Du är utloggad."), "info")
         return redirect(url_for("auth.login"))
     if values.get("SAMLRequest"):
         return _logout_request(client, values, binding)

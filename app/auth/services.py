@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -28,6 +29,10 @@ class PasswordRejected(ValueError):
     """The new password does not meet the rules; the message says why, in Swedish."""
 
 
+class PasswordLoginOff(Exception):
+    """The password was right, but PASSWORD_LOGIN does not let this account use it."""
+
+
 class WrongPassword(PasswordRejected):
     """The current password given to change it is not the account's (counted, like a login)."""
 
@@ -40,10 +45,36 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)  # werkzeug's scrypt
 
 
+PASSWORD_LOGIN_MODES = ("all", "admins", "off")
+
+
+def password_login_mode() -> str:
+    """PASSWORD_LOGIN: "all" (the default), "admins" (accounts made with `users create-admin`,
+    and HR) or "off" (the municipality's identity provider only, docs/sign-in.md)."""
+    mode = str(current_app.config.get("PASSWORD_LOGIN") or "all").strip().lower()
+    return mode if mode in PASSWORD_LOGIN_MODES else "all"
+
+
+def may_use_password(employee: Employee) -> bool:
+    """Whether PASSWORD_LOGIN lets this account log in with its password."""
+    mode = password_login_mode()
+    if mode == "off":
+        return False
+    return mode == "all" or not employee.is_staff or employee.is_hr
+
+
+def refuse_password_login(session: Session) -> None:
+    """A password login that PASSWORD_LOGIN=off forbids: audited, nothing looked up."""
+    _failed_login(session, None, "password_login_off")
+
+
 def authenticate(session: Session, *, email: str, password: str) -> Employee | None:
     """The active employee with this e-mail and password, or None (no hint which failed).
 
     Either way the attempt is an audit event (ASVS 7.2.1), with the client address.
+    An account that PASSWORD_LOGIN does not let use its password is refused after the
+    password was checked (reason "password_login_off"; see `PasswordLoginOff`), so the
+    answer tells nothing about an account to someone without its password.
     """
     employee = session.scalar(sa.select(Employee).where(Employee.email == normalise_email(email)))
     if employee is None or employee.password_hash is None:
@@ -53,6 +84,9 @@ def authenticate(session: Session, *, email: str, password: str) -> Employee | N
         return _failed_login(session, employee, "wrong_password")
     if not employee.active:
         return _failed_login(session, employee, "inactive")
+    if not may_use_password(employee):
+        _failed_login(session, employee, "password_login_off")
+        raise PasswordLoginOff
     employee.last_login_at = utcnow()
     audit(session, employee, "auth.login", "employee", employee.id)
     log.info("login by employee %s", employee.id)

@@ -4,6 +4,7 @@ it has no mail server (review L13)."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,3 +89,42 @@ def test_development_starts_with_neither_and_without_a_warning(app, caplog):
     ):
         pass
     assert not [r for r in caplog.records if "MAIL_SERVER" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"PASSWORD_LOGIN": "admin"}, "PASSWORD_LOGIN='admin' är okänt"),
+        (
+            {"OIDC_DISCOVERY_URL": "https://login.example/.well-known/openid-configuration"},
+            "OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET saknas",
+        ),
+        (
+            {
+                "OIDC_DISCOVERY_URL": "http://login.example/.well-known/openid-configuration",
+                "OIDC_CLIENT_ID": "varna",
+                "OIDC_CLIENT_SECRET": "hemligt",
+            },
+            "https://",
+        ),
+    ],
+)
+def test_production_refuses_sign_in_settings_that_cannot_work(app, settings, named):
+    with (
+        pytest.raises(RuntimeError, match=re.escape(named)),
+        _started(app, RATELIMIT_STORAGE_URI=REDIS, MAIL_SERVER="smtp.kommun.se", **settings),
+    ):
+        pass
+
+
+def test_production_starts_with_a_complete_oidc_provider(app):
+    with _started(
+        app,
+        RATELIMIT_STORAGE_URI=REDIS,
+        MAIL_SERVER="smtp.kommun.se",
+        PASSWORD_LOGIN="admins",
+        OIDC_DISCOVERY_URL="https://login.example/.well-known/openid-configuration",
+        OIDC_CLIENT_ID="varna",
+        OIDC_CLIENT_SECRET="hemligt",
+    ) as started:
+        assert started.config["PASSWORD_LOGIN"] == "admins"

@@ -63,6 +63,10 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "static": ("GET", public(200)),
     "auth.login": ("GET", public(302, anonymous=200, api=200)),
     "auth.logout": ("POST", public(302)),
+    # Sign-in with the municipality's account: not there without a provider (here);
+    # with one, tests/auth/federation.
+    "auth.oidc_login": ("GET", public(404)),
+    "auth.oidc_callback": ("GET", public(404)),
     "auth.keep_alive": ("POST", everyone(204, anonymous=401, api=401)),  # "Fortsätt"
     "auth.set_language": ("POST", public(302)),
     "auth.change_password": ("GET", everyone()),
