@@ -28,10 +28,15 @@ def _idp_pages_are_not_varna(axe, idp_base: str) -> None:
     axe.visited = {url for url in axe.visited if not url.startswith(idp_base)}
 
 
-def test_sign_in_through_the_identity_provider_as_the_right_person(app, page, axe, make, saml_on):
+def test_sign_in_through_the_identity_provider_as_the_right_person_and_log_out_of_both(
+    app, page, axe, make, saml_on
+):
     make.employee(email="mia@k.se", first_name="Mia", last_name="Ek")
     make.employee(email="ola@k.se", first_name="Ola", last_name="Berg")
-    page.goto("/logga-in/saml?next=/konto/mina-uppgifter")
+    page.goto("/konto/mina-uppgifter")  # not logged in: the login page, keeping the way back
+    expect(page).to_have_url(re.compile(r"/logga-in"))
+    axe(page)
+    page.get_by_role("link", name="Logga in med kommunens konto").click()
     expect(page.get_by_role("heading", name="Test-IdP: logga in")).to_be_visible()
     assert page.url.startswith(saml_on.base_url + "/sso?")
     page.get_by_label(re.compile("^mia ")).check()
@@ -41,12 +46,23 @@ def test_sign_in_through_the_identity_provider_as_the_right_person(app, page, ax
     expect(page.locator("main")).to_contain_text("Mia")
     expect(page.locator("main")).not_to_contain_text("Ola")
     axe(page)
-    _idp_pages_are_not_varna(axe, saml_on.base_url)
     with app.app_context():
         login = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "auth.federated_login")
         ).one()
         assert login.details == {"provider": "saml"}
+
+    # Logout: Värna's session, then the identity provider's (single logout), back to Värna.
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url(re.compile(r"/logga-in$"))
+    expect(page.get_by_text("Du är utloggad.")).to_be_visible()
+    axe(page)
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/logga-in"))
+    # The identity provider's session ended too: it asks who you are again.
+    page.get_by_role("link", name="Logga in med kommunens konto").click()
+    expect(page.get_by_role("heading", name="Test-IdP: logga in")).to_be_visible()
+    _idp_pages_are_not_varna(axe, saml_on.base_url)
 
 
 def test_a_person_not_in_the_hr_import_sees_why_in_swedish(app, page, axe, make, saml_on):
