@@ -119,12 +119,11 @@ _cache: dict[str, _Cached] = {}
 _cache_lock = threading.Lock()
 
 
-def _metadata_text(source: str) -> tuple[str, Any]:
-    """The identity provider's metadata, and what tells whether it changed (a file's mtime;
-    for an address, the hour it was fetched in)."""
+def _metadata_stamp(source: str) -> tuple:
+    """What tells whether the identity provider's metadata may have changed: a file's
+    mtime; for an https address, the hour (METADATA_URL_MINUTES) it is fetched in."""
     if source.startswith("https://"):
-        bucket = int(time.time() // (METADATA_URL_MINUTES * 60))
-        return "", ("url", source, bucket)
+        return ("url", source, int(time.time() // (METADATA_URL_MINUTES * 60)))
     if "://" in source:
         raise SamlNotReady(
             f"SAML_IDP_METADATA={source!r}: ange en fil eller en https-adress till "
@@ -132,7 +131,7 @@ def _metadata_text(source: str) -> tuple[str, Any]:
         )
     path = Path(source)
     try:
-        return "", ("file", str(path), path.stat().st_mtime_ns)
+        return ("file", str(path), path.stat().st_mtime_ns)
     except OSError as exc:
         raise SamlNotReady(f"SAML_IDP_METADATA: filen {source} kan inte läsas ({exc}).") from exc
 
@@ -151,7 +150,7 @@ def sp_config() -> SPConfig:
     (cached per setting; the metadata is read again when its file changes or hourly)."""
     cfg = current_app.config
     source = cfg["SAML_IDP_METADATA"]
-    _, stamp = _metadata_text(source)
+    stamp = _metadata_stamp(source)
     key = (
         stamp,
         entity_id(),
@@ -160,8 +159,9 @@ def sp_config() -> SPConfig:
         cfg.get("SAML_SP_CERT"),
         cfg.get("SAML_SP_KEY"),
     )
+    cache_key = current_app.name + str(id(current_app))
     with _cache_lock:
-        cached = _cache.get(current_app.name + str(id(current_app)))
+        cached = _cache.get(cache_key)
         if cached is not None and cached.key == key:
             return cached.config
     xmlsec = shutil.which("xmlsec1")
@@ -176,6 +176,12 @@ def sp_config() -> SPConfig:
     try:
         metadata = _read_metadata(source)
     except OSError as exc:
+        if cached is not None and cached.key[1:] == key[1:] and stamp[0] == "url":
+            # The address did not answer this hour: the metadata fetched before still holds.
+            log.warning("SAML metadata could not be fetched again (%s); the last copy is used", exc)
+            with _cache_lock:
+                _cache[cache_key] = _Cached(key, cached.config, cached.fetched)
+            return cached.config
         raise SamlNotReady(f"SAML_IDP_METADATA kan inte hämtas: {exc}.") from exc
     settings = {
         "entityid": entity_id(),
@@ -218,7 +224,7 @@ def sp_config() -> SPConfig:
             "SAML_IDP_METADATA innehåller ingen identitetsleverantör (IDPSSODescriptor)."
         )
     with _cache_lock:
-        _cache[current_app.name + str(id(current_app))] = _Cached(key, config, time.time())
+        _cache[cache_key] = _Cached(key, config, time.time())
     return config
 
 
