@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-pg test-clock lint format bench browser pdf-libs translations idp clean
+.PHONY: run test test-pg test-clock lint format bench browser pdf-libs saml-libs translations idp clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ translations: $(VENV)/.installed
 
 # Links in certificates and e-mails point at the address `make run` serves (BASE_URL, unless set).
 run: export BASE_URL ?= http://$(HOST):$(PORT)
-run: $(VENV)/.installed translations pdf-libs
+run: $(VENV)/.installed translations pdf-libs saml-libs
 	$(FLASK) db upgrade
 	-$(FLASK) courses sync  # a broken course is reported; the last valid version keeps serving
 	$(FLASK) demo seed --if-empty
@@ -38,6 +38,10 @@ browser:
 pdf-libs:
 	@bash scripts/ensure-pdf-libs.sh
 
+# SAML sign-in (pysaml2) signs and verifies XML with Debian's xmlsec1.
+saml-libs:
+	@bash scripts/ensure-xmlsec1.sh
+
 # The OpenID Connect provider the sign-in tests run against (npm oidc-provider, pinned in
 # the lock file; tests/idp/oidc). Installed again only when the lock file is newer.
 IDP_OIDC := tests/idp/oidc
@@ -48,17 +52,17 @@ $(IDP_OIDC)/node_modules/.installed: $(IDP_OIDC)/package-lock.json $(IDP_OIDC)/p
 	npm ci --prefix $(IDP_OIDC) --no-audit --no-fund
 	touch $@
 
-test: $(VENV)/.installed-test translations browser pdf-libs idp
+test: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-pg: $(VENV)/.installed-test translations browser pdf-libs idp
+test-pg: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 # The suite with the clock moved (tests/clock.py): no test may depend on the day it runs.
 # One run per value of CLOCKS; set TEST_DATABASE_URL to run them on PostgreSQL.
 CLOCKS ?= +1y +2y@00:05
-test-clock: $(VENV)/.installed-test translations browser pdf-libs idp
+test-clock: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp
 	@set -e; for clock in $(CLOCKS); do \
 		echo "== VARNA_TEST_CLOCK=$$clock"; \
 		VARNA_TEST_CLOCK=$$clock $(BIN)/pytest $(PYTEST_ARGS); \

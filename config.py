@@ -111,6 +111,15 @@ class Config:
         "SUPPORT_CONTACTS",
         "Kvinnofridslinjen|020-50 50 50|Dygnet runt, gratis och anonymt;Polisen vid akut fara|112|",
     )
+    # SAML 2.0 sign-in (app/auth/saml.py, docs/sign-in.md): on when SAML_IDP_METADATA names
+    # the identity provider's metadata (a file or an https address).
+    SAML_IDP_METADATA = os.environ.get("SAML_IDP_METADATA")
+    SAML_SP_CERT = os.environ.get("SAML_SP_CERT")  # PEM certificate Värna signs with
+    SAML_SP_KEY = os.environ.get("SAML_SP_KEY")  # its private key (a file readable by Värna)
+    SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID")  # default BASE_URL/saml/metadata
+    SAML_IDENTITY_ATTRIBUTE = os.environ.get("SAML_IDENTITY_ATTRIBUTE", "email")
+    SAML_GROUPS_ATTRIBUTE = os.environ.get("SAML_GROUPS_ATTRIBUTE", "groups")
+    SAML_LABEL = os.environ.get("SAML_LABEL")  # default "Logga in med kommunens konto"
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH_MB", 50) * 1024 * 1024

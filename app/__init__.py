@@ -23,6 +23,7 @@ from config import Config, TestingConfig, config_from_env, production_problems
 # Importing one of these modules attaches its views to its feature's blueprint.
 VIEWS = (
     "app.auth.routes",
+    "app.auth.saml",
     "app.auth.oidc",
     "app.learning.routes",
     "app.evaluation.routes",

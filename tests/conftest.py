@@ -21,7 +21,7 @@ from app.extensions import db
 from tests.factories import Factories
 from tests.mailserver import MailServer
 
-pytest_plugins = ["tests.clock", "tests.e2e.fixtures", "tests.org"]
+pytest_plugins = ["tests.clock", "tests.e2e.fixtures", "tests.idp.saml.fixtures", "tests.org"]
 
 PASSWORD = "ett-langt-testlosenord"
 

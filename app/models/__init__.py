@@ -37,6 +37,7 @@ from app.models.ops import (
     StatusReportDelivery,
 )
 from app.models.org import Employee, EmployeeTag, Level, ManagerRole, OrgUnit, UnitManager
+from app.models.saml import SamlAssertionId, SamlRequest
 from app.models.sessions import SessionAttendance, TrainingSession
 from app.models.types import UTCDateTime, utcnow
 
@@ -76,6 +77,8 @@ __all__ = [
     "RequirementLevel",
     "RequirementTag",
     "SessionAttendance",
+    "SamlAssertionId",
+    "SamlRequest",
     "SignInLetter",
     "Setting",
     "Status",

@@ -76,6 +76,11 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "auth.accept_invitation": ("GET", public(400)),  # a bad token: a Swedish message
     "auth.forgot_password": ("GET", public(200)),
     "auth.reset_password": ("GET", public(400)),  # a bad token: a Swedish message
+    # SAML: no such page without SAML settings (with them: tests/auth/test_saml.py)
+    "auth.saml_metadata": ("GET", public(404)),
+    "auth.saml_login": ("GET", public(404)),
+    "auth.saml_acs": ("POST", public(404)),
+    "auth.saml_sls": ("GET", public(404)),
     "learning.index": ("GET", everyone()),
     "learning.course": ("GET", everyone()),
     "learning.start": ("POST", everyone(302)),
