@@ -103,6 +103,15 @@ class Config:
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH_MB", 50) * 1024 * 1024
+    # Bought-in (SCORM) courses: the package files are served from this origin by
+    # wsgi_content (app/scorm_content.py), never from Värna's own (docs/architecture.md).
+    SCORM_CONTENT_ORIGIN = os.environ.get("SCORM_CONTENT_ORIGIN", "http://localhost:5001")
+    # Värna's origin as the content origin sees it (default: BASE_URL's).
+    SCORM_PLAYER_ORIGIN = os.environ.get("SCORM_PLAYER_ORIGIN")
+    # How long a launch's content address works (a package's own pages load with it).
+    SCORM_CONTENT_TOKEN_MINUTES = _int("SCORM_CONTENT_TOKEN_MINUTES", 240)
+    # A commit of run-time data: 64 KB of suspend data, interactions and objectives fit.
+    SCORM_COMMIT_MAX_KB = _int("SCORM_COMMIT_MAX_KB", 512)
 
 
 class DevelopmentConfig(Config):

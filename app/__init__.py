@@ -24,6 +24,7 @@ from config import Config, TestingConfig, config_from_env, production_problems
 VIEWS = (
     "app.auth.routes",
     "app.learning.routes",
+    "app.learning.scorm_routes",
     "app.units.routes",
     "app.admin.routes",
     "app.admin.imports.routes",

@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import dates
 from app.extensions import db, login_manager
-from app.models import Employee, ManagerRole, OrgUnit, UnitManager
+from app.models import Attempt, Employee, ManagerRole, OrgUnit, Progress, UnitManager
 from app.org import manager_on
 
 
@@ -152,6 +152,28 @@ def can_export(user: Any) -> bool:
 def may_keep_api_tokens(user: Any) -> bool:
     """An API token works only while the person who made it is active and may export."""
     return user is not None and bool(user.active) and can_export(user)
+
+
+def can_take_course(user: Any, version: Any) -> bool:
+    """Take (play) a course version: any active employee, on an active course's current
+    version, or on the version they already started (learners keep their version).
+
+    A bought-in package's files are served only to whom this allows (the content
+    origin's launch token is issued after this check).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    if version is None or not version.course.active:
+        return False
+    if version.is_current:
+        return True
+    started = sa.select(Progress.id).where(
+        Progress.employee_id == user.id, Progress.course_version_id == version.id
+    )
+    run = sa.select(Attempt.id).where(
+        Attempt.employee_id == user.id, Attempt.course_version_id == version.id
+    )
+    return bool(db.session.scalar(sa.select(sa.or_(started.exists(), run.exists()))))
 
 
 def can_view_unit(user: Any, unit: OrgUnit) -> bool:

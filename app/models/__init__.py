@@ -23,6 +23,7 @@ from app.models.ops import (
     StatusReportDelivery,
 )
 from app.models.org import Employee, EmployeeTag, Level, ManagerRole, OrgUnit, UnitManager
+from app.models.scorm import ScormRuntime
 from app.models.sessions import SessionAttendance, TrainingSession
 from app.models.types import UTCDateTime, utcnow
 
@@ -48,6 +49,7 @@ __all__ = [
     "PreventionLevel",
     "Progress",
     "ReminderLog",
+    "ScormRuntime",
     "Requirement",
     "RequirementLevel",
     "RequirementTag",
