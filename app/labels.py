@@ -87,7 +87,8 @@ CHANGE_KIND = {
     "emp_email_freed": _l("E-postadress frigörs från avslutat konto"),
 }
 
-# What an audit event about a person was, as "Mina uppgifter" tells that person.
+# What an audit event about a person was, as "Mina uppgifter" tells that person; and what
+# HR did to a bought-in course (SCORM package), for the log.
 EVENT = {
     "person.view": _l("Tittade på dina uppgifter"),
     "evidence.view": _l("Öppnade ett intyg som hör till dig"),
@@ -103,6 +104,8 @@ EVENT = {
     "auth.login": _l("Loggade in"),
     "auth.login_failed": _l("Misslyckad inloggning"),
     "auth.logout": _l("Loggade ut"),
+    "course.scorm_import": _l("Läste in ett SCORM-paket som ny kursversion"),
+    "course.scorm_settings": _l("Ändrade uppgifterna för en köpt kurs (SCORM)"),
 }
 
 

@@ -17,7 +17,7 @@ from app.courses.loader import (
     is_course_folder,
     load_course,
 )
-from app.models import Course, CourseVersion
+from app.models import Course, CourseKind, CourseVersion
 from app.records import audit
 
 __all__ = ["CourseInvalid", "SyncReport", "apply_course", "sync_courses", "validate_path"]
@@ -55,7 +55,8 @@ def validate_path(path: Path) -> dict[str, list[Problem]]:
 def sync_courses(session: Session, root: Path, *, actor_id: int | None = None) -> SyncReport:
     """Load every valid course under root; a broken one is refused and keeps its old version.
 
-    A folder that is gone makes its course inactive (its records stay). Only flushes.
+    A folder that is gone makes its course inactive (its records stay); SCORM packages
+    (Course.kind "scorm", uploaded by HR) are not folders and are left alone. Only flushes.
     """
     report = SyncReport()
     present: set[str] = set()
@@ -72,7 +73,11 @@ def sync_courses(session: Session, root: Path, *, actor_id: int | None = None) -
         (report.created if created else report.unchanged).append(label)
     if root.is_dir():
         gone = session.scalars(
-            sa.select(Course).where(Course.active.is_(True), Course.slug.not_in(present))
+            sa.select(Course).where(
+                Course.active.is_(True),
+                Course.kind == CourseKind.VARNA.value,  # a SCORM package has no folder
+                Course.slug.not_in(present),
+            )
         ).all()
         for course in gone:
             course.active = False

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from app.models.audit import AuditEvent
-from app.models.courses import Course, CourseVersion, PreventionLevel
+from app.models.courses import Course, CourseKind, CourseVersion, PreventionLevel
 from app.models.learning import (
     Attempt,
     Completion,
@@ -34,6 +34,7 @@ __all__ = [
     "Completion",
     "CompletionSource",
     "Course",
+    "CourseKind",
     "CourseVersion",
     "CoverageSnapshot",
     "Employee",

@@ -19,11 +19,20 @@ class PreventionLevel(StrEnum):
     INDICATED = "indicated"  # riktat
 
 
+class CourseKind(StrEnum):
+    VARNA = "varna"  # a folder under courses/ in Värna's own format
+    SCORM = "scorm"  # an uploaded SCORM package (app/courses/scorm.py, docs/scorm.md)
+
+
 class Course(db.Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)  # the folder name
+    # The folder name; "scorm-<package identifier>" for a SCORM package.
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    kind: Mapped[str] = mapped_column(
+        sa.String(20), default=CourseKind.VARNA.value, server_default=CourseKind.VARNA.value
+    )
     title: Mapped[str] = mapped_column(sa.String(300))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     language: Mapped[str] = mapped_column(sa.String(8), default="sv")
