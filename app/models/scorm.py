@@ -32,12 +32,12 @@ class ScormRuntime(db.Model):
     # SCORM 1.2
     lesson_status: Mapped[str | None] = mapped_column(sa.String(20))
     lesson_location: Mapped[str | None] = mapped_column(sa.String(255))
-    score_raw: Mapped[float | None]
+    score_raw: Mapped[float | None] = mapped_column(sa.Float)
     # SCORM 2004
     completion_status: Mapped[str | None] = mapped_column(sa.String(20))
     success_status: Mapped[str | None] = mapped_column(sa.String(20))
     location: Mapped[str | None] = mapped_column(sa.String(1000))
-    score_scaled: Mapped[float | None]
+    score_scaled: Mapped[float | None] = mapped_column(sa.Float)
     objectives: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     interactions: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     # Both
