@@ -103,6 +103,13 @@ class Config:
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH_MB", 50) * 1024 * 1024
+    # SCORM packages (docs/scorm.md): the upload (HR's page only), and what a package may
+    # hold unpacked; a zip that unpacks to more than SCORM_MAX_RATIO times its size is
+    # refused as a zip bomb.
+    SCORM_MAX_UPLOAD_MB = _int("SCORM_MAX_UPLOAD_MB", 500)
+    SCORM_MAX_FILES = _int("SCORM_MAX_FILES", 10_000)
+    SCORM_MAX_UNPACKED_MB = _int("SCORM_MAX_UNPACKED_MB", 500)
+    SCORM_MAX_RATIO = _int("SCORM_MAX_RATIO", 100)
     # Bought-in (SCORM) courses: the package files are served from this origin by
     # wsgi_content (app/scorm_content.py), never from Värna's own (docs/architecture.md).
     SCORM_CONTENT_ORIGIN = os.environ.get("SCORM_CONTENT_ORIGIN", "http://localhost:5001")

@@ -29,6 +29,7 @@ VIEWS = (
     "app.admin.routes",
     "app.admin.imports.routes",
     "app.admin.requirements.routes",
+    "app.admin.scorm.routes",
     "app.reports.routes",
     "app.reports.schedule_routes",
     "app.api.routes",

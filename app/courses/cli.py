@@ -1,4 +1,4 @@
-"""`flask --app wsgi courses validate [PATH]` and `flask --app wsgi courses sync`."""
+"""`flask --app wsgi courses validate [PATH]`, `courses sync` and `courses import-scorm FILE`."""
 
 from __future__ import annotations
 
@@ -67,3 +67,33 @@ def sync(path: str | None) -> None:
             click.echo(f"  {problem}", err=True)
     if not report.ok:
         sys.exit(1)
+
+
+@courses_cli.command("import-scorm")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def import_scorm(file: Path) -> None:
+    """Läs in ett SCORM-paket (zip) som köpt kurs; samma paket med nytt innehåll blir en ny version."""
+    from app.courses import scorm
+
+    try:
+        result = scorm.import_package(db.session, file, actor=None, filename=file.name)
+        db.session.commit()
+    except scorm.PackageRefused as exc:
+        db.session.rollback()
+        click.echo(f"Vägrad: {file.name}: {exc.message}", err=True)
+        sys.exit(1)
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(result.message)
+    version = result.version
+    click.echo(
+        f"SCORM {version.content['scorm_version']}, "
+        f"{counted(len(version.content['items']), 'del', 'delar')}: "
+        + ", ".join(item["title"] for item in version.content["items"])
+    )
+    if result.created_course:
+        click.echo(
+            "Fyll i målgrupp, giltighet, innehållsvarning och stödkontakter under "
+            "Administration › Köpta kurser (SCORM), och lägg till kravet under Krav."
+        )

@@ -14,11 +14,14 @@ an entity (the "billion laughs") is refused instead of expanded.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import re
 import shutil
 import stat
+import struct
 import tempfile
 import unicodedata
 import zipfile
@@ -26,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 import sqlalchemy as sa
@@ -58,6 +61,9 @@ SLUG_PREFIX = "scorm-"
 SLUG_MAX = 100
 MANIFEST_MAX_BYTES = 10 * 1024 * 1024
 CHUNK = 1024 * 1024
+# Below this unpacked size a high compression ratio harms no one (a long, repetitive
+# manifest compresses 100:1 and more): the ratio is only checked above it.
+RATIO_FLOOR = 1024 * 1024
 
 
 class PackageRefused(Exception):
@@ -126,8 +132,19 @@ class _Entry:
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its maker meant it: many zip tools write UTF-8 names without
+    setting the UTF-8 flag, which zipfile then reads as code page 437 ("├╢" for "ö")."""
+    name = info.filename
+    if not info.flag_bits & 0x800 and not name.isascii():
+        with contextlib.suppress(UnicodeError):
+            name = name.encode("cp437").decode("utf-8")
+    return name
+
+
 def _safe_name(raw: str) -> str:
-    """The entry's path inside the package, or a refusal when it could leave it."""
+    """The entry's path inside the package (NFC, "/"-separated), or a refusal when it
+    could leave the package."""
     shown = raw if len(raw) <= 200 else raw[:200] + "…"
     if any(unicodedata.category(ch) == "Cc" for ch in raw):
         raise PackageRefused(f"Sökvägen {shown!r} i paketet innehåller styrtecken.")
@@ -143,7 +160,8 @@ def _safe_name(raw: str) -> str:
         )
     if any(_DRIVE.match(p) for p in parts):
         raise PackageRefused(f"Sökvägen ”{shown}” i paketet innehåller en enhetsbokstav.")
-    return "/".join(parts)
+    # NFC: a zip made on a Mac spells "ö" as "o" + a combining mark; the manifest may not.
+    return unicodedata.normalize("NFC", "/".join(parts))
 
 
 def _is_symlink(info: zipfile.ZipInfo) -> bool:
@@ -162,21 +180,20 @@ def _entries(archive: zipfile.ZipFile, archive_size: int, limits: Limits) -> lis
     folders: set[str] = set()
     total = 0
     for info in infos:
-        path = _safe_name(info.filename)
+        name = _entry_name(info)
+        path = _safe_name(name)
         if _is_symlink(info):
-            raise PackageRefused(
-                f"”{info.filename}” i paketet är en länk (symlink); länkar tas inte emot."
-            )
+            raise PackageRefused(f"”{name}” i paketet är en länk (symlink); länkar tas inte emot.")
         if info.flag_bits & 0x1:
-            raise PackageRefused(f"”{info.filename}” i paketet är krypterad och kan inte läsas.")
+            raise PackageRefused(f"”{name}” i paketet är krypterad och kan inte läsas.")
         if info.is_dir() or not path:
             continue
         mode = info.external_attr >> 16
         if info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG):
-            raise PackageRefused(f"”{info.filename}” i paketet är inte en vanlig fil.")
+            raise PackageRefused(f"”{name}” i paketet är inte en vanlig fil.")
         if path in seen:
             raise PackageRefused(f"Filen ”{path}” finns två gånger i paketet.")
-        seen[path] = info.filename
+        seen[path] = name
         parent = PurePosixPath(path).parent
         while str(parent) != ".":
             folders.add(str(parent))
@@ -190,7 +207,7 @@ def _entries(archive: zipfile.ZipFile, archive_size: int, limits: Limits) -> lis
         raise PackageRefused(
             f"Paketet blir {_mb(total)} uppackat; högst {_mb(limits.max_unpacked_bytes)} tas emot."
         )
-    if archive_size > 0 and total / archive_size > limits.max_ratio:
+    if total > RATIO_FLOOR and total / archive_size > limits.max_ratio:
         raise PackageRefused(
             f"Paketet packas upp till {round(total / archive_size)} gånger sin storlek "
             f"(högst {limits.max_ratio:g} gånger): det ser ut som en zip-bomb och tas inte emot."
@@ -388,7 +405,7 @@ def parse_manifest(data: bytes, files: set[str] | None = None) -> ParsedPackage:
         if files is not None and path not in files:
             raise PackageRefused(f"Startfilen ”{path}” (resursen ”{ref}”) finns inte i paketet.")
         split = urlsplit(href)
-        href = _safe_name(unquote(split.path)) + (f"?{split.query}" if split.query else "")
+        href = quote(path) + (f"?{split.query}" if split.query else "")
         href += f"#{split.fragment}" if split.fragment else ""
         items.append(
             {
@@ -414,9 +431,12 @@ def _all_names(root: Element) -> Iterator[str]:
 
 
 def _walk_items(node: Element) -> Iterator[Element]:
-    for item in _children(node, "item"):
+    """Items depth-first in document order, without recursion (any depth of nesting)."""
+    stack = list(reversed(_children(node, "item")))
+    while stack:
+        item = stack.pop()
         yield item
-        yield from _walk_items(item)
+        stack.extend(reversed(_children(item, "item")))
 
 
 def _thresholds(item: Element, scorm_version: str) -> dict[str, Any]:
@@ -493,6 +513,23 @@ def _hash_and_size(stream: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _check_entry_count(stream: IO[bytes], limits: Limits) -> None:
+    """Refuse a zip with too many entries from its end record, before zipfile builds an
+    object for each one (millions of tiny entries fit in an upload)."""
+    try:
+        end = zipfile._EndRecData(stream)  # zipfile's own reader of the end record
+        declared = end[zipfile._ECD_ENTRIES_TOTAL] if end else None
+    except (AttributeError, OSError, IndexError, struct.error):
+        declared = None
+    finally:
+        stream.seek(0)
+    # Folders are entries too: allow as many again before counting only the files.
+    if declared is not None and declared > 2 * limits.max_files:
+        raise PackageRefused(
+            f"Paketet har {declared} filer och mappar; högst {limits.max_files} filer tas emot."
+        )
+
+
 def _find_manifest(entries: list[_Entry]) -> _Entry:
     by_path = {e.path: e for e in entries}
     if MANIFEST in by_path:
@@ -530,9 +567,17 @@ def _extract(archive: zipfile.ZipFile, entries: list[_Entry], target: Path, limi
     for entry in entries:
         dest = target.joinpath(*entry.path.split("/"))
         if not dest.resolve().is_relative_to(target.resolve()):  # belt and braces
-            raise PackageRefused(f"Sökvägen ”{entry.info.filename}” går ut ur paketet.")
-        _private_dirs(dest.parent, target)
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            raise PackageRefused(f"Sökvägen ”{entry.path}” går ut ur paketet.")
+        try:
+            _private_dirs(dest.parent, target)
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except OSError as exc:
+            if exc.errno in (errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL):
+                raise PackageRefused(
+                    f"”{entry.path}” i paketet har ett namn som inte går att spara "
+                    "(för långt eller med otillåtna tecken)."
+                ) from None
+            raise
         try:
             with os.fdopen(fd, "wb") as out, archive.open(entry.info) as member:
                 while chunk := member.read(CHUNK):
@@ -584,6 +629,7 @@ def import_package(
         content_hash, size = _hash_and_size(stream)
         if size == 0:
             raise PackageRefused("Filen är tom: det är inte en zip-fil.")
+        _check_entry_count(stream, limits)
         try:
             archive = zipfile.ZipFile(stream)
         except (zipfile.BadZipFile, OSError, ValueError):
@@ -610,6 +656,12 @@ def import_package(
 
     try:
         result = _apply(session, package, content_hash, actor, actor_id, filename)
+    except sa.exc.IntegrityError:
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
+        raise PackageRefused(
+            "Samma kurs lästes in av någon annan i samma stund; försök igen."
+        ) from None
     except BaseException:
         if staged is not None:
             shutil.rmtree(staged, ignore_errors=True)
@@ -637,7 +689,9 @@ def _apply(
     filename: str | None,
 ) -> ImportResult:
     slug = slug_for(package.identifier)
-    course = session.scalar(sa.select(Course).where(Course.slug == slug))
+    # Locked (PostgreSQL) so that two uploads of new versions at once do not both
+    # become current; two first uploads at once meet the slug's unique index.
+    course = session.scalar(sa.select(Course).where(Course.slug == slug).with_for_update())
     created = course is None
     if course is None:
         course = Course(
@@ -776,3 +830,123 @@ def _forget_pending(session: Session) -> None:
 def _remove_pending(session: Session) -> None:
     for folder in session.info.pop(_PENDING, []):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- HR's settings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportContact:
+    name: str
+    phone: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """What a package does not carry and HR sets in Värna (docs/scorm.md)."""
+
+    summary: str
+    minutes: int
+    levels: tuple[str, ...]
+    prevention_levels: tuple[str, ...]
+    valid_months: int | None
+    content_warning: str
+    support: tuple[SupportContact, ...]
+
+
+def scorm_courses(session: Session) -> list[Course]:
+    return list(
+        session.scalars(
+            sa.select(Course).where(Course.kind == CourseKind.SCORM.value).order_by(Course.title)
+        )
+    )
+
+
+def current_version(session: Session, course: Course) -> CourseVersion | None:
+    return session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course.id, CourseVersion.is_current.is_(True)
+        )
+    )
+
+
+def settings_of(session: Session, course: Course) -> CourseSettings:
+    version = current_version(session, course)
+    stored = (version.content.get("settings") if version is not None else None) or {}
+    return CourseSettings(
+        summary=course.summary or "",
+        minutes=course.minutes or 0,
+        levels=tuple((course.audience or {}).get("levels", [])),
+        prevention_levels=tuple(course.prevention_levels or []),
+        valid_months=course.valid_months,
+        content_warning=stored.get("content_warning", ""),
+        support=tuple(
+            SupportContact(s.get("name", ""), s.get("phone", ""), s.get("hours", ""))
+            for s in stored.get("support", [])
+        ),
+    )
+
+
+def _as_dict(settings: CourseSettings) -> dict[str, Any]:
+    return {
+        "summary": settings.summary,
+        "minutes": settings.minutes,
+        "levels": list(settings.levels),
+        "prevention_levels": list(settings.prevention_levels),
+        "valid_months": settings.valid_months,
+        "content_warning": settings.content_warning,
+        "support": [vars(s) for s in settings.support],
+    }
+
+
+def update_settings(
+    session: Session, course: Course, settings: CourseSettings, *, actor: Employee | None
+) -> bool:
+    """Store HR's settings for a SCORM course; True when something changed (audited).
+
+    The Course columns hold what file courses keep there (summary, minutes, audience
+    levels, prevention levels, validity); the content warning and support contacts go
+    in the current version's content["settings"]: no new version is made. The validity
+    applies to every version's future completions (CourseVersion.valid_months), since HR
+    sets it for the course, not for one package.
+    """
+    if course.kind != CourseKind.SCORM.value:
+        raise ValueError("only a SCORM course's settings are set here")
+    before = _as_dict(settings_of(session, course))
+    after = _as_dict(settings)
+    if before == after:
+        return False
+    course.summary = settings.summary
+    course.minutes = settings.minutes
+    course.audience = {**(course.audience or {}), "levels": list(settings.levels)}
+    course.prevention_levels = list(settings.prevention_levels)
+    course.valid_months = settings.valid_months
+    for version in session.scalars(
+        sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
+    ):
+        version.valid_months = settings.valid_months
+        if version.is_current:
+            # A new dict: the JSON column sees the change.
+            version.content = {
+                **version.content,
+                "settings": {
+                    "content_warning": settings.content_warning,
+                    "support": [vars(s) for s in settings.support],
+                },
+            }
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    audit(
+        session,
+        actor,
+        "course.scorm_settings",
+        "course",
+        course.id,
+        {
+            "slug": course.slug,
+            "before": {k: before[k] for k in changed},
+            "after": changed,
+        },
+    )
+    session.flush()
+    return True
