@@ -4,10 +4,11 @@ A package is foreign code. Its files are served by this small WSGI app on an ori
 its own (SCORM_CONTENT_ORIGIN: another host name, or another port in development and
 tests), so the package's scripts run in a browsing context that cannot read Värna's
 pages, its DOM or its cookies (Värna's are HttpOnly, and in production host-only
-`__Host-` cookies of another host). This app has no session and no database: a path
-holds a signed, short-lived token naming the learner, the course version and the
+`__Host-` cookies of another host). This app has no session and no views of Värna's: a
+path holds a signed, short-lived token naming the learner, the course version and the
 package folder, issued by Värna's course page only to someone who may take the course
-(app/auth/access.py: can_take_course).
+(app/auth/access.py: can_take_course); with SQLALCHEMY_DATABASE_URI set (as from the
+environment) every file asks access.may_take_course again.
 
   /p/<token>/<path>   a package file (MIME type by name, range requests, never a listing)
   /shim/<token>       the page around the package: the SCORM API object (scorm-shim.js),
@@ -25,8 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Flask, Response, abort, current_app, render_template_string, send_file
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 
 TOKEN_SALT = "varna-scorm-content"  # noqa: S105 - a salt, not a secret
 SHIM_JS = Path(__file__).resolve().parent / "static" / "scorm-shim.js"
@@ -129,6 +132,20 @@ SHIM_PAGE = """<!doctype html>
 """
 
 
+def _engine(uri: str | None) -> sa.Engine | None:
+    """Värna's database, read only for may_take_course (None: the token alone decides)."""
+    if not uri:
+        return None
+    if uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if uri.startswith("sqlite"):
+        options = {"connect_args": {"timeout": 30}}
+    return sa.create_engine(uri, **options)
+
+
 def create_content_app(config: dict[str, Any] | None = None) -> Flask:
     """The content origin's app. Settings from the environment (config.py) unless given."""
     app = Flask(__name__, static_folder=None)
@@ -147,6 +164,9 @@ def create_content_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.get("BASE_URL", "http://127.0.0.1:5000")
     )
 
+    engine = _engine(app.config.get("SQLALCHEMY_DATABASE_URI"))
+    app.extensions["scorm_content_engine"] = engine
+
     def launch(token: str) -> tuple[int, int, str]:
         found = read_token(
             current_app.config["SECRET_KEY"],
@@ -155,6 +175,14 @@ def create_content_app(config: dict[str, Any] | None = None) -> Flask:
         )
         if found is None:
             abort(404)
+        if engine is not None:
+            # Asked again on every file: a person who left, or a course HR took away,
+            # loses the files at once, not when the token expires.
+            from app.auth.access import may_take_course
+
+            with Session(engine) as session:
+                if not may_take_course(session, found[0], found[1]):
+                    abort(404)
         return found
 
     @app.get("/p/<token>/<path:relative>")

@@ -79,6 +79,7 @@ def content_server(app: Flask, live_server: str) -> Iterator[str]:
             "SECRET_KEY": app.config["SECRET_KEY"],
             "UPLOAD_DIR": app.config["UPLOAD_DIR"],
             "SCORM_PLAYER_ORIGIN": live_server,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "TESTING": True,
         }
     )
@@ -92,3 +93,4 @@ def content_server(app: Flask, live_server: str) -> Iterator[str]:
     app.config["SCORM_CONTENT_ORIGIN"] = old
     server.shutdown()
     thread.join(timeout=5)
+    content.extensions["scorm_content_engine"].dispose()

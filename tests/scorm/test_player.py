@@ -321,9 +321,14 @@ def test_two_last_items_finished_at_once_still_complete_the_course(app, make, tm
 @pytest.fixture
 def content(app):
     content_app = create_content_app(
-        {"SECRET_KEY": app.config["SECRET_KEY"], "UPLOAD_DIR": app.config["UPLOAD_DIR"]}
+        {
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
     )
-    return content_app.test_client()
+    yield content_app.test_client()
+    content_app.extensions["scorm_content_engine"].dispose()
 
 
 def _token(app, version, person) -> str:
@@ -378,6 +383,30 @@ def test_content_files_types_ranges_and_refusals(app, content, make, tmp_path):
         app.config["SECRET_KEY"], employee_id=person.id, version_id=version.id, package_dir="../x"
     )
     assert content.get(f"/p/{other_dir}/sco1/index.html").status_code == 404
+
+
+def test_content_refused_once_the_person_or_course_may_no_longer_take_it(
+    app, content, make, tmp_path
+):
+    version = imported(scorm12_single(tmp_path))
+    person = make.employee()
+    url = f"/p/{_token(app, version, person)}/sco1/index.html"
+    assert content.get(url).status_code == 200
+    person.active = False  # left the municipality
+    db.session.commit()
+    assert content.get(url).status_code == 404
+    person.active = True
+    version.course.active = False  # HR took the course away
+    db.session.commit()
+    assert content.get(url).status_code == 404
+    # A version that is no longer current: only for those who started it.
+    version.course.active = True
+    version.is_current = False
+    db.session.commit()
+    assert content.get(url).status_code == 404
+    player.start(db.session, employee_id=person.id, version=version)
+    db.session.commit()
+    assert content.get(url).status_code == 200
 
 
 def test_content_token_expires(app, make, tmp_path):
