@@ -34,6 +34,7 @@ from app.models import (
     Progress,
     ReminderLog,
     Requirement,
+    ScormRuntime,
     SessionAttendance,
     UnitManager,
 )
@@ -338,6 +339,8 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
             Completion.employee_id.in_(chunk), Completion.evidence_path.is_not(None)
         )
     ).all()
+    # A SCORM package's run-time data (suspend data, answers) refers to the run (Attempt).
+    session.execute(sa.delete(ScormRuntime).where(ScormRuntime.employee_id.in_(chunk)))
     session.execute(sa.delete(Attempt).where(Attempt.employee_id.in_(chunk)))
     session.execute(sa.delete(Progress).where(Progress.employee_id.in_(chunk)))
     session.execute(sa.delete(ReminderLog).where(ReminderLog.employee_id.in_(chunk)))

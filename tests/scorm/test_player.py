@@ -437,3 +437,21 @@ def test_the_launch_is_refused_to_whom_may_not_take_the_course(client, make, aut
     db.session.commit()
     assert client.get(f"/kurser/{slug}/del/1").status_code == 404
     assert client.get(f"/kurser/{slug}").status_code == 404
+
+
+def _complete_12(client, tmp_path):
+    version = imported(scorm12_single(tmp_path, mastery_score=None))
+    slug = version.course.slug
+    _start(client, slug)
+    launch = _launch(client, slug)
+    cmi = {"core": {"lesson_status": "completed", "score": {"raw": "75"}}, "suspend_data": "x"}
+    assert _commit(client, slug, launch, cmi).json["course_done"]
+    return version, db.session.scalars(sa.select(Completion)).one()
+
+
+def test_a_scorm_completion_has_a_certificate(client, learner, tmp_path):
+    version, completion = _complete_12(client, tmp_path)
+    response = client.get(f"/intyg/{completion.id}.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
