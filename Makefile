@@ -5,8 +5,11 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Bought-in (SCORM) course files are served from a second origin (docs/architecture.md).
+CONTENT_PORT ?= 5001
+SCORM_VENDOR := app/static/vendor/scorm-again
 
-.PHONY: run test test-pg test-clock lint format bench browser pdf-libs saml-libs translations idp clean
+.PHONY: run test test-pg test-clock lint format bench browser pdf-libs saml-libs translations idp scorm-runtime clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +28,29 @@ translations: $(VENV)/.installed
 
 # Links in certificates and e-mails point at the address `make run` serves (BASE_URL, unless set).
 run: export BASE_URL ?= http://$(HOST):$(PORT)
-run: $(VENV)/.installed translations pdf-libs saml-libs
+# Another host name than Värna's (localhost, not 127.0.0.1): no cookie of Värna's is sent there.
+run: export SCORM_CONTENT_ORIGIN ?= http://localhost:$(CONTENT_PORT)
+run: $(VENV)/.installed translations pdf-libs saml-libs scorm-runtime
 	$(FLASK) db upgrade
 	-$(FLASK) courses sync  # a broken course is reported; the last valid version keeps serving
 	$(FLASK) demo seed --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/flask --app wsgi_content run --host $(HOST) --port $(CONTENT_PORT) & \
+		trap 'kill $$!' EXIT; $(FLASK) run --host $(HOST) --port $(PORT)
 
 browser:
 	@bash scripts/ensure-chromium.sh
+
+# The SCORM runtime (npm scorm-again, pinned in js/package-lock.json) for the course player:
+# installed by npm ci, its browser builds and licence copied under app/static/vendor.
+$(SCORM_VENDOR)/.installed: js/package.json js/package-lock.json
+	@bash scripts/ensure-node.sh
+	cd js && npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(SCORM_VENDOR)
+	cp js/node_modules/scorm-again/dist/scorm12.min.js js/node_modules/scorm-again/dist/scorm2004.min.js \
+		js/node_modules/scorm-again/LICENSE $(SCORM_VENDOR)/
+	touch $@
+
+scorm-runtime: $(SCORM_VENDOR)/.installed
 
 # WeasyPrint (the PDFs) lays text out with Debian's pango.
 pdf-libs:
@@ -52,17 +70,17 @@ $(IDP_OIDC)/node_modules/.installed: $(IDP_OIDC)/package-lock.json $(IDP_OIDC)/p
 	npm ci --prefix $(IDP_OIDC) --no-audit --no-fund
 	touch $@
 
-test: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp
+test: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp scorm-runtime
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-pg: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp
+test-pg: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp scorm-runtime
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 # The suite with the clock moved (tests/clock.py): no test may depend on the day it runs.
 # One run per value of CLOCKS; set TEST_DATABASE_URL to run them on PostgreSQL.
 CLOCKS ?= +1y +2y@00:05
-test-clock: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp
+test-clock: $(VENV)/.installed-test translations browser pdf-libs saml-libs idp scorm-runtime
 	@set -e; for clock in $(CLOCKS); do \
 		echo "== VARNA_TEST_CLOCK=$$clock"; \
 		VARNA_TEST_CLOCK=$$clock $(BIN)/pytest $(PYTEST_ARGS); \

@@ -130,6 +130,15 @@ class Config:
     SCORM_MAX_FILES = _int("SCORM_MAX_FILES", 10_000)
     SCORM_MAX_UNPACKED_MB = _int("SCORM_MAX_UNPACKED_MB", 500)
     SCORM_MAX_RATIO = _int("SCORM_MAX_RATIO", 100)
+    # Bought-in (SCORM) courses: the package files are served from this origin by
+    # wsgi_content (app/scorm_content.py), never from Värna's own (docs/architecture.md).
+    SCORM_CONTENT_ORIGIN = os.environ.get("SCORM_CONTENT_ORIGIN", "http://localhost:5001")
+    # Värna's origin as the content origin sees it (default: BASE_URL's).
+    SCORM_PLAYER_ORIGIN = os.environ.get("SCORM_PLAYER_ORIGIN")
+    # How long a launch's content address works (a package's own pages load with it).
+    SCORM_CONTENT_TOKEN_MINUTES = _int("SCORM_CONTENT_TOKEN_MINUTES", 240)
+    # A commit of run-time data: 64 KB of suspend data, interactions and objectives fit.
+    SCORM_COMMIT_MAX_KB = _int("SCORM_COMMIT_MAX_KB", 512)
 
     # Sign-in with the municipality's own identity (issue 11, docs/sign-in.md). Nothing is
     # configured by default: the password login alone, as before.

@@ -27,6 +27,7 @@ VIEWS = (
     "app.auth.oidc",
     "app.learning.routes",
     "app.evaluation.routes",
+    "app.learning.scorm_routes",
     "app.units.routes",
     "app.auth.letter_routes",
     "app.admin.routes",

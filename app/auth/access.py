@@ -23,7 +23,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import dates
 from app.extensions import db, login_manager
-from app.models import Employee, ManagerRole, OrgUnit, UnitManager
+from app.models import (
+    Attempt,
+    Course,
+    CourseVersion,
+    Employee,
+    ManagerRole,
+    OrgUnit,
+    Progress,
+    UnitManager,
+)
 from app.org import manager_on
 
 
@@ -152,6 +161,42 @@ def can_export(user: Any) -> bool:
 def may_keep_api_tokens(user: Any) -> bool:
     """An API token works only while the person who made it is active and may export."""
     return user is not None and bool(user.active) and can_export(user)
+
+
+def can_take_course(user: Any, version: Any) -> bool:
+    """Take (play) a course version: any active employee, on an active course's current
+    version, or on the version they already started (learners keep their version).
+
+    A bought-in package's files are served only to whom this allows: the content
+    origin's launch token is issued after this check, and the content origin asks
+    may_take_course again on every file (app/scorm_content.py).
+    """
+    if not getattr(user, "is_authenticated", False) or version is None:
+        return False
+    return may_take_course(db.session, user.id, version.id)
+
+
+def may_take_course(session: Any, employee_id: int, version_id: int) -> bool:
+    """can_take_course by ids, in any session (the content origin has no Flask-SQLAlchemy)."""
+    started = sa.select(Progress.id).where(
+        Progress.employee_id == employee_id, Progress.course_version_id == version_id
+    )
+    run = sa.select(Attempt.id).where(
+        Attempt.employee_id == employee_id, Attempt.course_version_id == version_id
+    )
+    allowed = (
+        sa.select(CourseVersion.id)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .where(
+            CourseVersion.id == version_id,
+            Course.active.is_(True),
+            sa.or_(CourseVersion.is_current.is_(True), started.exists(), run.exists()),
+            sa.select(Employee.id)
+            .where(Employee.id == employee_id, Employee.active.is_(True))
+            .exists(),
+        )
+    )
+    return session.scalar(allowed) is not None
 
 
 def can_view_unit(user: Any, unit: OrgUnit) -> bool:

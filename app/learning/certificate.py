@@ -36,8 +36,10 @@ def certificate_for(
     attempt = session.get(Attempt, completion.attempt_id) if completion.attempt_id else None
     course = completion.course.title if completion.course else completion.title
     lang = "sv"
-    if attempt is not None and completion.course_version is not None:
-        content = services.variant_content(completion.course_version.content, attempt.variant)
+    version = completion.course_version
+    # A bought-in (SCORM) package has no variants: its certificate is in Swedish.
+    if attempt is not None and version is not None and "variants" in (version.content or {}):
+        content = services.variant_content(version.content, attempt.variant)
         if content.get("language") == "en":
             lang, course = "en", content.get("title") or course
     return CertificateData(

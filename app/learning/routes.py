@@ -27,7 +27,7 @@ from app.evaluation.services import (
     pretest_pending,
 )
 from app.extensions import db, limiter
-from app.learning import bp, services
+from app.learning import bp, scorm_routes, services
 from app.learning.certificate import certificate_for, certificate_pdf
 from app.learning.services import Tampered
 from app.models import Attempt, Completion, CourseVersion
@@ -68,7 +68,8 @@ def index():
 
 def _version_or_404(slug: str) -> CourseVersion:
     version = services.current_version(db.session, slug)
-    if version is None:
+    # A bought-in package has no modules or quiz: its pages are in scorm_routes.
+    if version is None or scorm_routes.player.is_scorm(version):
         abort(404)
     return version
 
@@ -97,6 +98,9 @@ def _course_context(version: CourseVersion, variant: str) -> dict:
 @bp.route("/kurser/<slug>")
 @login_required
 def course(slug: str):
+    scorm_version = scorm_routes.player_version(slug)
+    if scorm_version is not None and scorm_routes.player.is_scorm(scorm_version):
+        return scorm_routes.course_page(scorm_version)
     version = _version_or_404(slug)
     progress = services.get_progress(db.session, employee_id=current_user.id, version=version)
     variant = progress.variant if progress else ""
@@ -121,6 +125,9 @@ def course(slug: str):
 @bp.route("/kurser/<slug>/starta", methods=["POST"])
 @login_required
 def start(slug: str):
+    scorm_version = scorm_routes.player_version(slug)
+    if scorm_version is not None and scorm_routes.player.is_scorm(scorm_version):
+        return scorm_routes.start_run(scorm_version)
     version = _version_or_404(slug)
     try:
         progress = services.start_course(

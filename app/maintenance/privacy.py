@@ -38,6 +38,7 @@ from app.models import (
     Progress,
     ReminderLog,
     Requirement,
+    ScormRuntime,
     SessionAttendance,
     SignInLetter,
     UnitManager,
@@ -377,6 +378,8 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
             Completion.employee_id.in_(chunk), Completion.evidence_path.is_not(None)
         )
     ).all()
+    # A SCORM package's run-time data (suspend data, answers) refers to the run (Attempt).
+    session.execute(sa.delete(ScormRuntime).where(ScormRuntime.employee_id.in_(chunk)))
     session.execute(sa.delete(Attempt).where(Attempt.employee_id.in_(chunk)))
     pretest_ids = sa.select(Pretest.id).where(Pretest.employee_id.in_(chunk))
     session.execute(sa.delete(PretestAnswer).where(PretestAnswer.pretest_id.in_(pretest_ids)))

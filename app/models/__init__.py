@@ -38,6 +38,7 @@ from app.models.ops import (
 )
 from app.models.org import Employee, EmployeeTag, Level, ManagerRole, OrgUnit, UnitManager
 from app.models.saml import SamlAssertionId, SamlRequest
+from app.models.scorm import ScormRuntime
 from app.models.sessions import SessionAttendance, TrainingSession
 from app.models.types import UTCDateTime, utcnow
 
@@ -73,6 +74,7 @@ __all__ = [
     "Progress",
     "Recommend",
     "ReminderLog",
+    "ScormRuntime",
     "Requirement",
     "RequirementLevel",
     "RequirementTag",

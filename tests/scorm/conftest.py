@@ -1,14 +1,21 @@
-"""What a refused package must leave alone: every table's row count and the file store."""
+"""Fixtures of the SCORM tests: what a refused package must leave alone (every table's row
+count and the file store), imported packages, and the content origin server."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from werkzeug.serving import make_server
 
 from app.courses import scorm
+from app.courses.scorm import import_package
 from app.extensions import db
+from app.scorm_content import create_content_app
 
 
 def table_counts() -> dict[str, int]:
@@ -46,3 +53,44 @@ class Unchanged:
 @pytest.fixture
 def unchanged(app_ctx):
     return Unchanged(app_ctx)
+
+
+VENDOR = Path(__file__).resolve().parents[2] / "app" / "static" / "vendor" / "scorm-again"
+
+
+def imported(path: Path):
+    """The package at `path` imported as HR would; returns the current CourseVersion."""
+    result = import_package(db.session, path, actor=None)
+    db.session.commit()
+    return result.version
+
+
+@pytest.fixture(scope="session")
+def content_server(app: Flask, live_server: str) -> Iterator[str]:
+    """The content origin: the small second WSGI app on a port of its own.
+
+    Same host as Värna (127.0.0.1), another port: the hard case, where the browser
+    shares cookies between the two (ports do not separate cookies).
+    """
+    if not (VENDOR / "scorm12.min.js").exists():
+        pytest.fail("scorm-again saknas: kör `make scorm-runtime` (make test gör det).")
+    content = create_content_app(
+        {
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            "SCORM_PLAYER_ORIGIN": live_server,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "TESTING": True,
+        }
+    )
+    server = make_server("127.0.0.1", 0, content, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_port}"
+    old = app.config["SCORM_CONTENT_ORIGIN"]
+    app.config["SCORM_CONTENT_ORIGIN"] = origin
+    yield origin
+    app.config["SCORM_CONTENT_ORIGIN"] = old
+    server.shutdown()
+    thread.join(timeout=5)
+    content.extensions["scorm_content_engine"].dispose()

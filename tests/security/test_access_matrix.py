@@ -86,6 +86,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "learning.start": ("POST", everyone(302)),
     "learning.module": ("GET", everyone(302)),  # not started: back to the course page
     "learning.module_done": ("POST", everyone(400)),  # not started: refused
+    "learning.scorm_item": ("GET", everyone(404)),  # a course of Värna's own has no SCORM parts
+    "learning.scorm_commit": ("POST", everyone(400)),  # no JSON, no page token: refused
     "learning.check": ("POST", everyone(400)),
     "learning.quiz_intro": ("GET", everyone(302)),
     "learning.quiz_start": ("POST", everyone(302)),
@@ -216,6 +218,7 @@ def world(make):
         "upload_id": "0" * 32,
         "index": 1,
         "check_index": 1,
+        "number": 1,
     }
     elsewhere = {
         "unit_id": other.id,
