@@ -30,6 +30,7 @@ VIEWS = (
     "app.admin.requirements.routes",
     "app.reports.routes",
     "app.reports.schedule_routes",
+    "app.reports.effect_routes",
     "app.api.routes",
     "app.api.tokens",
 )
