@@ -84,6 +84,13 @@ class Config:
     # Gallring: personal data of people who left this many years ago is removed.
     RETENTION_YEARS = _int("RETENTION_YEARS", 2)
 
+    # Issue 18: anonymous evaluations and follow-up answers are written to their tables
+    # in shuffled batches of at least this many per course (or at the month's end).
+    EVALUATION_BATCH = _int("EVALUATION_BATCH", 5)
+    # The follow-up e-mail this many months after a completion (off unless enabled).
+    FOLLOWUP_ENABLED = _bool("FOLLOWUP_ENABLED")
+    FOLLOWUP_MONTHS = _int("FOLLOWUP_MONTHS", 4)
+
     # Logging: "json" for one JSON object per line
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -24,6 +24,7 @@ from config import Config, TestingConfig, config_from_env, production_problems
 VIEWS = (
     "app.auth.routes",
     "app.learning.routes",
+    "app.evaluation.routes",
     "app.units.routes",
     "app.admin.routes",
     "app.admin.imports.routes",
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.api import tokens_bp as api_tokens_bp
     from app.auth import bp as auth_bp
+    from app.evaluation import bp as evaluation_bp
     from app.learning import bp as learning_bp
     from app.reports import bp as reports_bp
     from app.units import bp as units_bp
@@ -156,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
         importlib.import_module(name)
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(evaluation_bp)
     app.register_blueprint(units_bp, url_prefix="/enheter")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_bp, url_prefix="/rapporter")
@@ -168,6 +171,7 @@ def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
     from app.demo.cli import demo_cli
+    from app.evaluation.cli import evaluation_cli
     from app.maintenance.cli import privacy_cli  # also adds `db backup`
     from app.reports.cli import reports_cli
     from app.units.cli import reminders_cli
@@ -175,6 +179,7 @@ def _register_cli(app: Flask) -> None:
     for group in (
         courses_cli,
         demo_cli,
+        evaluation_cli,
         hr_cli,
         privacy_cli,
         reports_cli,

@@ -204,6 +204,8 @@ class _Reader:
                 manifest_path, 1, f"id '{manifest.id}' ska vara mappens namn '{folder.name}'"
             )
         main_quiz = self._quiz(folder / "quiz.yaml")
+        if main_quiz is not None:
+            self._quiz_objectives(folder / "quiz.yaml", manifest, main_quiz)
         variants: dict[str, Any] = {
             MAIN: self._variant(
                 folder,
@@ -214,6 +216,7 @@ class _Reader:
                 support=[s.model_dump() for s in manifest.support],
                 modules=manifest.modules,
                 quiz=main_quiz,
+                objectives={o.id: o.title for o in manifest.objectives},
             )
         }
         for name in VARIANTS:
@@ -233,6 +236,16 @@ class _Reader:
             "prevention_levels": [str(p) for p in manifest.prevention_levels],
             "audience": manifest.audience.model_dump(mode="json"),
             "sources": [s.model_dump() for s in manifest.sources],
+            "objectives": [o.id for o in manifest.objectives],
+            # Which objective each quiz question tests (the main quiz decides for variants).
+            "question_objectives": {
+                q.id: q.objective for q in (main_quiz.questions if main_quiz else []) if q.objective
+            },
+            "pretest": (
+                manifest.pretest.model_dump()
+                if manifest.pretest is not None and manifest.pretest.enabled
+                else None
+            ),
             "variants": variants,
         }
 
@@ -260,8 +273,20 @@ class _Reader:
             quiz = self._quiz(folder / "quiz.yaml")
             if quiz is not None and main_quiz is not None:
                 self._same_scoring(folder / "quiz.yaml", main_quiz, quiz)
+        titles = {o.id: o.title for o in main.objectives}
+        if vm.objectives is not None:
+            unknown = sorted({o.id for o in vm.objectives} - set(titles))
+            if unknown:
+                self._problem(
+                    manifest_path,
+                    None,
+                    f"objectives: okänt mål {', '.join(unknown)} "
+                    "(målen ska ha samma id som i huvudkursens course.yaml)",
+                )
+            titles |= {o.id: o.title for o in vm.objectives if o.id in titles}
         return self._variant(
             folder,
+            objectives=titles,
             language=vm.language or VARIANT_LANGUAGE[name],
             title=vm.title or main.title,
             summary=vm.summary or main.summary,
@@ -282,6 +307,7 @@ class _Reader:
         support: list[dict],
         modules: list[str],
         quiz: Quiz | None,
+        objectives: dict[str, str],
     ) -> dict[str, Any]:
         manifest_path = folder / "course.yaml"
         seen: set[str] = set()
@@ -313,6 +339,7 @@ class _Reader:
             "support": support,
             "modules": loaded,
             "quiz": quiz.model_dump() if quiz else None,
+            "objectives": objectives,
         }
 
     def _quiz(self, path: Path) -> Quiz | None:
@@ -320,6 +347,30 @@ class _Reader:
         if text is None:
             return None
         return self._model(path, Quiz, self._yaml(path, text))
+
+    def _quiz_objectives(self, path: Path, manifest: Manifest, quiz: Quiz) -> None:
+        """Each question names a known objective; a pre-test has questions for each."""
+        known = {o.id for o in manifest.objectives}
+        for i, q in enumerate(quiz.questions):
+            if q.objective is not None and q.objective not in known:
+                self._problem(
+                    path,
+                    None,
+                    f"questions[{i + 1}] ('{q.id}'): objective '{q.objective}' finns inte "
+                    "bland kursens objectives i course.yaml"
+                    + (f" (kända mål: {', '.join(sorted(known))})" if known else ""),
+                )
+        pretest = manifest.pretest
+        if pretest is not None and pretest.enabled:
+            for o in manifest.objectives:
+                count = sum(1 for q in quiz.questions if q.objective == o.id)
+                if count < pretest.per_objective:
+                    self._problem(
+                        path,
+                        None,
+                        f"målet '{o.id}' har {count} frågor i quiz.yaml men förtestet "
+                        f"(pretest.per_objective) drar {pretest.per_objective} per mål",
+                    )
 
     def _same_scoring(self, path: Path, main: Quiz, variant: Quiz) -> None:
         """A translation must score an attempt exactly as the main quiz does."""
@@ -334,6 +385,15 @@ class _Reader:
                 f"extra: {', '.join(sorted(set(got) - set(expected))) or '–'})",
             )
             return
+        objectives = {q.id: q.objective for q in main.questions}
+        for q in variant.questions:
+            if q.objective is not None and q.objective != objectives[q.id]:
+                self._problem(
+                    path,
+                    None,
+                    f"fråga '{q.id}': objective ska vara samma som i huvudkursens quiz.yaml "
+                    f"('{objectives[q.id] or '–'}')",
+                )
         for qid, options in expected.items():
             if options != got[qid]:
                 self._problem(

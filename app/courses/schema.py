@@ -42,6 +42,27 @@ class SupportContact(Strict):
     text: str = ""
 
 
+class Objective(Strict):
+    """A learning objective: quiz questions name it, the pre-test draws per objective."""
+
+    id: Ident
+    title: Text
+
+
+class PretestSpec(Strict):
+    """The knowledge check before the first module (not graded, skippable)."""
+
+    enabled: bool = True
+    per_objective: Annotated[int, Field(ge=1, le=5)] = 1
+
+
+def _unique_objectives(objectives: list[Objective] | None) -> None:
+    ids = [o.id for o in objectives or []]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"mål (objectives) med samma id: {', '.join(dupes)}")
+
+
 class Manifest(Strict):
     id: Annotated[str, StringConstraints(pattern=SLUG.pattern)]
     title: Text
@@ -58,6 +79,18 @@ class Manifest(Strict):
     support: list[SupportContact] = Field(default_factory=list)
     sources: Annotated[list[Source], Field(min_length=1)]
     modules: Annotated[list[Text], Field(min_length=1)]
+    objectives: list[Objective] = Field(default_factory=list)
+    pretest: PretestSpec | None = None
+
+    @model_validator(mode="after")
+    def _objectives(self) -> Manifest:
+        _unique_objectives(self.objectives)
+        if self.pretest is not None and self.pretest.enabled and not self.objectives:
+            raise ValueError(
+                "pretest kräver objectives: förtestet väljer frågor per mål, "
+                "så kursen måste ange sina mål (objectives: [{id, title}])"
+            )
+        return self
 
     @property
     def major(self) -> int:
@@ -73,6 +106,13 @@ class VariantManifest(Strict):
     content_warning: Text | None = None
     support: list[SupportContact] | None = None
     modules: Annotated[list[Text], Field(min_length=1)] | None = None
+    # The objectives' titles in this variant's language (the same ids as the main course).
+    objectives: list[Objective] | None = None
+
+    @model_validator(mode="after")
+    def _objectives(self) -> VariantManifest:
+        _unique_objectives(self.objectives)
+        return self
 
 
 class ModuleFront(Strict):
@@ -110,6 +150,7 @@ class QuizQuestion(Strict):
     text: Text
     scenario: Text | None = None
     options: Annotated[list[QuizOption], Field(min_length=2)]
+    objective: Ident | None = None  # the course objective (manifest `objectives`) it tests
 
     @model_validator(mode="after")
     def _rules(self) -> QuizQuestion:

@@ -19,6 +19,13 @@ from flask_login import current_user, login_required
 from app import dates, labels, sessions
 from app.auth import access
 from app.courses.markdown import render_markdown
+from app.evaluation.services import (
+    AlreadyAnswered,
+    NotOffered,
+    evaluations_offered,
+    offered_completion,
+    pretest_pending,
+)
 from app.extensions import db, limiter
 from app.learning import bp, services
 from app.learning.certificate import certificate_for, certificate_pdf
@@ -48,7 +55,12 @@ sessions.return_pages(
 @login_required
 def index():
     training = services.my_training(db.session, employee_id=current_user.id, on=dates.today())
-    return render_template("learning/index.html", t=training, format_code=services.format_code)
+    return render_template(
+        "learning/index.html",
+        t=training,
+        format_code=services.format_code,
+        to_evaluate=evaluations_offered(db.session, current_user.id),
+    )
 
 
 # -- the course player ------------------------------------------------------------------
@@ -121,7 +133,16 @@ def start(slug: str):
         db.session.rollback()
         abort(400)
     db.session.commit()
+    if _pretest_first(version, progress):
+        return redirect(url_for("evaluation.pretest", slug=slug))
     return redirect(_resume_url(slug, progress.module_index, services.module_count(version)))
+
+
+def _pretest_first(version: CourseVersion, progress) -> bool:
+    """The course's pre-test comes before the first module, unless read on already."""
+    if progress.module_index > 0 or progress.modules_done:
+        return False
+    return pretest_pending(db.session, employee_id=current_user.id, version=version)
 
 
 def _resume_url(slug: str, index: int, count: int) -> str:
@@ -144,6 +165,8 @@ def module(slug: str, index: int):
     progress = _started_progress(version)
     if progress is None:  # the content warning comes first
         return redirect(url_for("learning.course", slug=slug))
+    if _pretest_first(version, progress):
+        return redirect(url_for("evaluation.pretest", slug=slug))
     return _render_module(version, progress, index, check=_pending_check(version, progress, index))
 
 
@@ -359,8 +382,19 @@ def result(token: str):
     version = attempt.course_version
     main_quiz = services.variant_content(version.content, "")["quiz"]
     score = services.score_answers(main_quiz, attempt.answers or {}, version.pass_mark)
+    evaluate = False
+    if completion is not None:
+        try:
+            evaluate = bool(
+                offered_completion(
+                    db.session, employee_id=current_user.id, completion_id=completion.id
+                )
+            )
+        except (AlreadyAnswered, NotOffered):
+            evaluate = False
     return render_template(
         "learning/result.html",
+        evaluate=evaluate,
         attempt=attempt,
         questions=_quiz_questions(attempt),
         right=score.right,

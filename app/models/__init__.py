@@ -2,6 +2,19 @@
 
 from app.models.audit import AuditEvent
 from app.models.courses import Course, CourseVersion, PreventionLevel
+from app.models.evaluation import (
+    AnonymousPending,
+    CourseEvaluation,
+    EvaluationReceipt,
+    FollowupAnswer,
+    FollowupInvitation,
+    FollowupSent,
+    Pretest,
+    PretestAnswer,
+    Recommend,
+    UsedIt,
+    WorkplaceChanged,
+)
 from app.models.learning import (
     Attempt,
     Completion,
@@ -27,17 +40,23 @@ from app.models.sessions import SessionAttendance, TrainingSession
 from app.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "AnonymousPending",
     "ApiToken",
     "Attempt",
     "AuditEvent",
     "Completion",
     "CompletionSource",
     "Course",
+    "CourseEvaluation",
     "CourseVersion",
     "CoverageSnapshot",
     "Employee",
     "EmployeeTag",
+    "EvaluationReceipt",
     "Exemption",
+    "FollowupAnswer",
+    "FollowupInvitation",
+    "FollowupSent",
     "JobLock",
     "Level",
     "MailStatus",
@@ -45,8 +64,11 @@ __all__ = [
     "OrgUnit",
     "OutgoingMail",
     "PasswordReset",
+    "Pretest",
+    "PretestAnswer",
     "PreventionLevel",
     "Progress",
+    "Recommend",
     "ReminderLog",
     "Requirement",
     "RequirementLevel",
@@ -58,5 +80,7 @@ __all__ = [
     "TrainingSession",
     "UTCDateTime",
     "UnitManager",
+    "UsedIt",
+    "WorkplaceChanged",
     "utcnow",
 ]

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import dates, mail
+from app.evaluation.cli import release_held, run_followups
 from app.extensions import db
 from app.labels import counted
 from app.units import reminders
@@ -56,6 +57,12 @@ def send(dry_run: bool, on: datetime | None) -> None:
         municipality=current_app.config["MUNICIPALITY_NAME"],
     )
     db.session.commit()  # recorded before anything is sent: a rerun never sends twice
+    # Issue 18: the follow-up e-mails (when enabled) go with the same delivery, and held
+    # anonymous answers of earlier months are released.
+    followups = None
+    if current_app.config["FOLLOWUP_ENABLED"]:
+        followups = run_followups(on=day, months=current_app.config["FOLLOWUP_MONTHS"])
+    release_held(on=day)
     # Everything queued, this run's and what an earlier run could not send.
     delivery = mail.deliver_queued(db.session, commit=db.session.commit)
     click.echo(
@@ -64,6 +71,11 @@ def send(dry_run: bool, on: datetime | None) -> None:
         f"({counted(queued.items, 'kurs', 'kurser')}) och "
         f"{counted(queued.digests, 'veckosammanfattning', 'veckosammanfattningar')}."
     )
+    if followups is not None:
+        click.echo(
+            f"Uppföljning: {counted(followups.sent, 'inbjudan', 'inbjudningar')}; "
+            f"{counted(followups.no_email, 'person', 'personer')} utan e-postadress hoppades över."
+        )
     for row in db.session.execute(mail.refused_since(started)):
         click.echo(f"Avvisad adress: {row.to_addr} ({row.error}); visas för HR.", err=True)
     if delivery.unavailable:
