@@ -34,49 +34,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.auth.access import SMALL_GROUP
+from app.evaluation import services as collected
 from app.labels import format_count, format_share
-from app.models import Attempt, Course, CourseVersion, Employee, OrgUnit, PreventionLevel
+from app.learning.services import variant_content
+from app.models import (
+    Course,
+    CourseEvaluation,
+    CourseVersion,
+    Employee,
+    FollowupAnswer,
+    OrgUnit,
+    PreventionLevel,
+)
 from app.reports.disclosure import Group, suppress
 
 ALL = "*"  # every administration / every level
 ABOVE = 0  # the row of people placed above every administration (administration_id NULL)
 LEVELS: list[str] = ["ledning", "chef", "medarbetare", "fortroendevald"]
 PREVENTION_LEVELS: list[str] = [p.value for p in PreventionLevel]
-
-# The tables of the evaluation model (docs/architecture.md): read-only here.
-pretests = sa.table(
-    "pretests",
-    sa.column("id"),
-    sa.column("employee_id"),
-    sa.column("course_version_id"),
-    sa.column("skipped"),
-)
-pretest_answers = sa.table(
-    "pretest_answers",
-    sa.column("pretest_id"),
-    sa.column("objective"),
-    sa.column("question_id"),
-    sa.column("correct"),
-)
-course_evaluations = sa.table(
-    "course_evaluations",
-    sa.column("course_id"),
-    sa.column("administration_id"),
-    sa.column("level"),
-    sa.column("relevance"),
-    sa.column("clarity"),
-    sa.column("confidence"),
-    sa.column("recommend"),
-    sa.column("free_text"),
-)
-followup_answers = sa.table(
-    "followup_answers",
-    sa.column("course_id"),
-    sa.column("administration_id"),
-    sa.column("level"),
-    sa.column("used_it"),
-    sa.column("workplace_changed"),
-)
 
 SCALES = ("relevance", "clarity", "confidence")
 CHOICES = {
@@ -220,14 +195,12 @@ class Evaluation:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _objectives(content: Mapping[str, Any]) -> list[dict]:
-    main = (content.get("variants") or {}).get("") or {}
-    return list(main.get("objectives") or content.get("objectives") or [])
-
-
-def _quiz(content: Mapping[str, Any]) -> list[dict]:
-    main = (content.get("variants") or {}).get("") or {}
-    return list((main.get("quiz") or {}).get("questions") or [])
+def _objectives(content: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(id, title) of a version's objectives, in the manifest's order (titles: main text)."""
+    if not content.get("objectives"):
+        return []
+    titles = variant_content(content, "").get("objectives") or {}
+    return [(o, str(titles.get(o) or o)) for o in content.get("objectives") or []]
 
 
 class _Org:
@@ -249,82 +222,31 @@ class _Org:
 
 
 def _knowledge(session: Session, org: _Org) -> dict[Hashable, dict[Atom, Tally]]:
-    """("before"|"after", course id, objective) -> atom -> tally of right/wrong answers."""
-    out: dict[Hashable, dict[Atom, Tally]] = defaultdict(lambda: defaultdict(Tally))
-    # Before: the pre-test answers, per person (one query).
-    before = session.execute(
-        sa.select(
-            CourseVersion.course_id,
-            Employee.unit_id,
-            Employee.level,
-            pretest_answers.c.objective,
-            sa.func.count(sa.distinct(pretests.c.employee_id)).label("people"),
-            sa.func.sum(sa.case((pretest_answers.c.correct, 1), else_=0)).label("right"),
-            sa.func.count().label("answers"),
-        )
-        .select_from(pretests)
-        .join(pretest_answers, pretest_answers.c.pretest_id == pretests.c.id)
-        .join(Employee, Employee.id == pretests.c.employee_id)
-        .join(CourseVersion, CourseVersion.id == pretests.c.course_version_id)
-        .group_by(
-            CourseVersion.course_id, Employee.unit_id, Employee.level, pretest_answers.c.objective
-        )
-    ).all()
-    for r in before:
-        t = out[("before", r.course_id, r.objective)][
-            (r.course_id, org.admin_of.get(r.unit_id, ABOVE), r.level)
-        ]
-        t.add(Tally(r.people, Counter({True: int(r.right), False: r.answers - int(r.right)})))
-    # After: the first submitted attempt per person and version (one query), scored per
-    # question against that version's quiz (one query for the versions).
-    first = (
-        sa.select(
-            Attempt.employee_id,
-            Attempt.course_version_id,
-            Attempt.answers,
-            sa.func.row_number()
-            .over(
-                partition_by=(Attempt.employee_id, Attempt.course_version_id),
-                order_by=(Attempt.submitted_at, Attempt.id),
-            )
-            .label("n"),
-        )
-        .where(Attempt.submitted_at.is_not(None))
-        .subquery()
-    )
-    rows = session.execute(
-        sa.select(first.c.course_version_id, first.c.answers, Employee.unit_id, Employee.level)
-        .join(Employee, Employee.id == first.c.employee_id)
-        .where(first.c.n == 1)
-    ).all()
-    versions = {
-        v.id: v
-        for v in session.execute(
-            sa.select(CourseVersion.id, CourseVersion.course_id, CourseVersion.content).where(
-                CourseVersion.id.in_({r.course_version_id for r in rows})
+    """("before"|"after", course id, objective) -> atom -> tally of right/wrong answers.
+
+    The rows come from app/evaluation/services.knowledge_rows (the one definition of before
+    and after: answered pre-tests; each person's FIRST submitted attempt per version); one
+    more query places the people in their administration and level."""
+    course_ids = list(session.scalars(sa.select(Course.id)))
+    rows = collected.knowledge_rows(session, course_ids)
+    people = {
+        e.id: (org.admin_of.get(e.unit_id, ABOVE), e.level)
+        for e in session.execute(
+            sa.select(Employee.id, Employee.unit_id, Employee.level).where(
+                Employee.id.in_({r.employee_id for r in rows})
             )
         )
     }
-    keys: dict[int, list[tuple[str, str, list[str]]]] = {}
-    for vid, v in versions.items():
-        keys[vid] = [
-            (
-                q["id"],
-                q["objective"],
-                sorted(o["id"] for o in q.get("options", []) if o.get("correct")),
-            )
-            for q in _quiz(v.content)
-            if q.get("objective")
-        ]
+    counted: dict[Hashable, dict[Atom, set[int]]] = defaultdict(lambda: defaultdict(set))
+    out: dict[Hashable, dict[Atom, Tally]] = defaultdict(lambda: defaultdict(Tally))
     for r in rows:
-        v = versions[r.course_version_id]
-        answers = r.answers or {}
-        per: dict[str, Counter] = defaultdict(Counter)
-        for qid, objective, correct in keys.get(r.course_version_id, []):
-            per[objective][sorted(answers.get(qid, ())) == correct] += 1
-        atom = (v.course_id, org.admin_of.get(r.unit_id, ABOVE), r.level)
-        for objective, c in per.items():
-            out[("after", v.course_id, objective)][atom].add(Tally(1, c))
+        admin, level = people[r.employee_id]
+        measure, atom = (r.phase, r.course_id, r.objective), (r.course_id, admin, level)
+        out[measure][atom].counts[r.correct] += 1
+        counted[measure][atom].add(r.employee_id)
+    for measure, atoms in counted.items():
+        for atom, who in atoms.items():
+            out[measure][atom].people = len(who)
     return out
 
 
@@ -332,18 +254,13 @@ def _answers(session: Session, org_names: set[int]) -> dict[Hashable, dict[Atom,
     """("eval"|"followup", question) -> atom -> tally of answers by value (two queries)."""
     out: dict[Hashable, dict[Atom, Tally]] = defaultdict(lambda: defaultdict(Tally))
     for table, kind, columns in (
-        (course_evaluations, "eval", (*SCALES, "recommend")),
-        (followup_answers, "followup", ("used_it", "workplace_changed")),
+        (CourseEvaluation, "eval", (*SCALES, "recommend")),
+        (FollowupAnswer, "followup", ("used_it", "workplace_changed")),
     ):
-        cols = [table.c[c] for c in columns]
+        cols = [getattr(table, c) for c in columns]
+        group = (table.course_id, table.administration_id, table.level, *cols)
         result = session.execute(
-            sa.select(
-                table.c.course_id,
-                table.c.administration_id,
-                table.c.level,
-                *cols,
-                sa.func.count().label("n"),
-            ).group_by(table.c.course_id, table.c.administration_id, table.c.level, *cols)
+            sa.select(*group, sa.func.count().label("n")).group_by(*group)
         ).all()
         for r in result:
             admin = r.administration_id if r.administration_id in org_names else ABOVE
@@ -451,10 +368,7 @@ def evaluation(session: Session) -> Evaluation:
         )
     ).all()
     for v in current:
-        objectives[v.course_id] = [
-            Objective(str(o.get("id")), str(o.get("title") or o.get("id")))
-            for o in _objectives(v.content)
-        ]
+        objectives[v.course_id] = [Objective(i, t) for i, t in _objectives(v.content)]
     for measure in knowledge:  # objectives of older versions, by id
         known = objectives.setdefault(measure[1], [])
         if measure[2] not in {o.id for o in known}:
@@ -526,17 +440,17 @@ def free_texts(session: Session, course_id: int) -> list[str]:
     None is shown while the course has fewer than 5 evaluations in all."""
     n = session.scalar(
         sa.select(sa.func.count())
-        .select_from(course_evaluations)
-        .where(course_evaluations.c.course_id == course_id)
+        .select_from(CourseEvaluation)
+        .where(CourseEvaluation.course_id == course_id)
     )
     if (n or 0) < SMALL_GROUP:
         return []
     texts = list(
         session.scalars(
-            sa.select(course_evaluations.c.free_text).where(
-                course_evaluations.c.course_id == course_id,
-                course_evaluations.c.free_text.is_not(None),
-                course_evaluations.c.free_text != "",
+            sa.select(CourseEvaluation.free_text).where(
+                CourseEvaluation.course_id == course_id,
+                CourseEvaluation.free_text.is_not(None),
+                CourseEvaluation.free_text != "",
             )
         )
     )

@@ -107,7 +107,17 @@ def effect(app, town, make):
     staff, 6 from Kultur staff (relevance 4, recommend ja)."""
     basic = town["basic"]
     version = db.session.scalar(sa.select(CourseVersion).where(CourseVersion.course_id == basic.id))
-    version.content = {"variants": {"": {"modules": [], "objectives": OBJECTIVES, "quiz": QUIZ}}}
+    version.content = {
+        "objectives": [o["id"] for o in OBJECTIVES],
+        "question_objectives": {q["id"]: q["objective"] for q in QUIZ["questions"]},
+        "variants": {
+            "sv": {
+                "modules": [],
+                "objectives": {o["id"]: o["title"] for o in OBJECTIVES},
+                "quiz": QUIZ,
+            }
+        },
+    }
     soc_staff = [make.employee(unit=town["ifo"], first_name=f"Soc{i}") for i in range(6)]
     utb_staff = [make.employee(unit=town["skola"], first_name=f"Utb{i}") for i in range(2)]
     kultur = make.unit("Kulturförvaltningen", parent=town["root"], kind="förvaltning", code="KUL")
