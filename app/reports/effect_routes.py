@@ -27,7 +27,7 @@ def _choice(ev: evaluation.Evaluation):
     if args.is_id(raw):
         course = ev.course(int(raw))
     if course is None and ev.courses:
-        course = ev.courses[0]
+        course = ev.answered()[0]
     admin: int | str = ALL
     raw = request.args.get("forvaltning", "")
     if raw.isdigit() and int(raw) in dict(ev.administrations):

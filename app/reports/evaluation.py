@@ -183,6 +183,13 @@ class Evaluation:
     def figure(self, measure: Hashable, scope: Scope) -> Shown:
         return self.shown.get((measure, scope), EMPTY)
 
+    def answered(self) -> list[Course]:
+        """The courses with any answer (pre-test, quiz, evaluation or follow-up), first."""
+        ids = {s[1] for (_m, s), f in self.shown.items() if s[0] == "course" and f.people}
+        return [c for c in self.courses if c.id in ids] + [
+            c for c in self.courses if c.id not in ids
+        ]
+
     def course(self, course_id: int) -> Course | None:
         return next((c for c in self.courses if c.id == course_id), None)
 
