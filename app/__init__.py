@@ -36,6 +36,7 @@ VIEWS = (
     "app.admin.scorm.routes",
     "app.reports.routes",
     "app.reports.schedule_routes",
+    "app.reports.effect_routes",
     "app.api.routes",
     "app.api.tokens",
 )

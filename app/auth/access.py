@@ -144,6 +144,19 @@ def can_view_reports(user: Any) -> bool:
     return is_hr(user) or is_reporter(user) or is_manager(user)
 
 
+def can_view_evaluation(user: Any) -> bool:
+    """The evaluation and knowledge figures of issue 18 (always masked): HR and reporters.
+
+    Managers and staff never: a manager's few people would be the first to be recognised.
+    """
+    return is_hr(user) or is_reporter(user)
+
+
+def can_read_evaluation_free_text(user: Any) -> bool:
+    """The free-text answers of the anonymous evaluation, in bulk per course: HR only."""
+    return is_hr(user)
+
+
 def can_view_all_units(user: Any) -> bool:
     return is_hr(user) or is_reporter(user)
 

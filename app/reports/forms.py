@@ -79,3 +79,16 @@ class ExportForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Ladda ned"))
+
+
+class EvaluationExportForm(FlaskForm):
+    """The evaluation and knowledge figures (aggregated, masked) as a file: POST + CSRF."""
+
+    format = SelectField(
+        _l("Format"),
+        choices=[
+            SelectChoice("csv", _l("CSV för Excel (semikolon)")),
+            SelectChoice("xlsx", _l("Excel-arbetsbok (XLSX)")),
+        ],
+    )
+    submit = SubmitField(_l("Ladda ned siffrorna"))

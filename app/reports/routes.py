@@ -78,6 +78,7 @@ def _common(**extra):
         "definition": services.DEFINITION,
         "can_see_people": access.can_view_people_reports(current_user),
         "can_export": access.can_export(current_user),
+        "can_see_effect": access.can_view_evaluation(current_user),
         "masked": _masked(),
         **extra,
     }
@@ -277,6 +278,7 @@ def status_report():
         within=within,
         rest_label=_("Direkt under kommunen"),
         disclosure=_disclosure(),
+        effect=access.can_view_evaluation(current_user),
     )
     target = report.target.share if report.target else None
     return render_template(
@@ -311,6 +313,7 @@ def status_report_pdf():
             within=within,
             rest_label=_("Direkt under kommunen"),
             disclosure=_disclosure(),
+            effect=access.can_view_evaluation(current_user),
         )
         body = pdf.status_report_pdf(report, municipality=_municipality())
     return Response(

@@ -243,7 +243,11 @@ def _message(session: Session, *, on: date, municipality: str, page_url: str) ->
     summary of its first section."""
     with force_locale("sv"):
         report = services.status_report(
-            session, on=on, rest_label=_("Direkt under kommunen"), disclosure=DISCLOSURE
+            session,
+            on=on,
+            rest_label=_("Direkt under kommunen"),
+            disclosure=DISCLOSURE,
+            effect=True,  # the board's report says what the training gave (always masked)
         )
         body = pdf.status_report_pdf(report, municipality=municipality)
         day = on.isoformat()

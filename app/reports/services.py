@@ -640,6 +640,7 @@ class StatusReport:
     sessions: SessionSummary
     definition: str = DEFINITION
     notes: list[str] = field(default_factory=list)
+    effect: Section | None = None  # "Vad har utbildningen gett?" (reports/evaluation.py)
 
     @property
     def monthly(self) -> list[TrendPoint]:
@@ -700,6 +701,7 @@ class StatusReport:
             self._administrations(),
             self._levels(),
             self._prevention(),
+            *([self.effect] if self.effect is not None else []),
             self._trend(),
             self._sessions(),
             self._about(),
@@ -1034,7 +1036,12 @@ def status_report(
     within: list[str] | None = None,
     rest_label: str = "",
     disclosure: Disclosure = Disclosure.COUNTS,
+    effect: bool = False,
 ) -> StatusReport:
+    """`effect`: with the section "Vad har utbildningen gett?" (for viewers who may see the
+    evaluation figures, access.can_view_evaluation; always masked, whole municipality)."""
+    from app.reports import evaluation
+
     tops = org.administrations(session, within)
     data = cube(session, on=on, tops=tops, scope=Scope(unit_paths=within))
     whole = matrix(session, data, title="", rest_label=rest_label, disclosure=disclosure)
@@ -1054,6 +1061,7 @@ def status_report(
         trend=points,
         catalogue=course_catalogue(session, on=on),
         sessions=sessions_summary(session, on=on, within=within),
+        effect=evaluation.status_section(evaluation.evaluation(session)) if effect else None,
     )
 
 

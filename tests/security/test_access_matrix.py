@@ -117,6 +117,11 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "reports.export_download": ("POST", hr_only(400)),  # no choices made
     "reports.target": ("GET", hr_only()),
     "reports.status_schedule": ("GET", hr_only()),
+    # Issue 18: the evaluation figures (masked for all) are HR's and reporters', never a
+    # manager's; the free text is HR's; the export is HR's (no format chosen: 400).
+    "reports.effect": ("GET", _all(403, hr=200, reporter=200)),
+    "reports.effect_free_text": ("GET", hr_only()),
+    "reports.effect_export": ("POST", hr_only(400)),
     "admin.index": ("GET", hr_only()),
     "admin.people": ("GET", hr_only()),
     "admin.person": ("GET", hr_only()),
