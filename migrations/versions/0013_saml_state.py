@@ -6,7 +6,7 @@ expire after minutes. saml_assertion_ids: the replay cache; an assertion id is k
 until the assertion could no longer be accepted anyway.
 
 Revision ID: 0013_saml_state
-Revises: 0011_names_and_staff
+Revises: 0012_sign_in_letters
 Create Date: 2026-12-01 08:10:00
 
 """
@@ -17,7 +17,7 @@ import app.models.types
 
 
 revision = '0013_saml_state'
-down_revision = '0011_names_and_staff'
+down_revision = '0012_sign_in_letters'
 branch_labels = None
 depends_on = None
 

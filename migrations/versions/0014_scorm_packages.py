@@ -6,7 +6,7 @@ has no folder under courses/) and the course page to play it. Every existing row
 is a course folder.
 
 Revision ID: 0014_scorm_packages
-Revises: 0011_names_and_staff
+Revises: 0013_saml_state
 Create Date: 2026-12-01 08:10:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_scorm_packages'
-down_revision = '0011_names_and_staff'
+down_revision = '0013_saml_state'
 branch_labels = None
 depends_on = None
 

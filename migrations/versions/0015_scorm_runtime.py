@@ -6,7 +6,7 @@ attempt_id ties the rows to the learner's run of the version (one Attempt), whos
 completion is recorded once.
 
 Revision ID: 0015_scorm_runtime
-Revises: 0011_names_and_staff
+Revises: 0014_scorm_packages
 Create Date: 2026-12-01 08:15:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0015_scorm_runtime'
-down_revision = '0011_names_and_staff'
+down_revision = '0014_scorm_packages'
 branch_labels = None
 depends_on = None
 

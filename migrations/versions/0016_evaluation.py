@@ -6,8 +6,8 @@ keys; they are filled in shuffled batches from anonymous_pending. evaluation_rec
 and followup_sent say which completion has answered/been sent, nothing more.
 followup_invitations hold a token digest and the group, never the person.
 
-Revision ID: 0017_evaluation
-Revises: 0011_names_and_staff
+Revision ID: 0016_evaluation
+Revises: 0015_scorm_runtime
 Create Date: 2026-12-01 08:08:38.386832
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import app.models.types
 
 
-revision = '0017_evaluation'
-down_revision = '0011_names_and_staff'
+revision = '0016_evaluation'
+down_revision = '0015_scorm_runtime'
 branch_labels = None
 depends_on = None
 
