@@ -77,6 +77,10 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "auth.forgot_password": ("GET", public(200)),
     "auth.reset_password": ("GET", public(400)),  # a bad token: a Swedish message
     # SAML: no such page without SAML settings (with them: tests/auth/test_saml.py)
+    # A sign-in letter's code (none given here: the form) and its password page (no code
+    # checked yet: a Swedish message).
+    "auth.letter_code": ("GET", public(200)),
+    "auth.letter_password": ("GET", public(400)),
     "auth.saml_metadata": ("GET", public(404)),
     "auth.saml_login": ("GET", public(404)),
     "auth.saml_acs": ("POST", public(404)),
@@ -89,6 +93,11 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "learning.scorm_item": ("GET", everyone(404)),  # a course of Värna's own has no SCORM parts
     "learning.scorm_commit": ("POST", everyone(400)),  # no JSON, no page token: refused
     "learning.check": ("POST", everyone(400)),
+    # Issue 18: the pre-test (this course has none), the evaluation of one's own completion
+    # (the employee's), the follow-up (a bad token: a Swedish message, no login needed).
+    "evaluation.pretest": ("GET", everyone(302)),
+    "evaluation.evaluate": ("GET", everyone(404, employee=200)),
+    "evaluation.followup": ("GET", public(404)),
     "learning.quiz_intro": ("GET", everyone(302)),
     "learning.quiz_start": ("POST", everyone(302)),
     "learning.quiz": ("GET", everyone(404, employee=200)),  # the attempt is the employee's
@@ -104,6 +113,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "units.session_show": ("GET", managers()),
     "units.delegate": ("GET", managers(hr=302)),  # HR delegates from its own page
     "units.delegation_end": ("POST", managers(302)),
+    "units.print_letters": ("POST", managers(302)),  # nobody chosen: back, with a message
+    "units.revoke_letter": ("POST", managers(404)),  # no such letter
     "reports.index": ("GET", report_readers()),
     "reports.by_course": ("GET", report_readers()),
     "reports.by_prevention_level": ("GET", report_readers()),
@@ -138,6 +149,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "admin.external_record": ("GET", hr_only()),
     "admin.evidence_file": ("GET", hr_only(404)),  # this completion has no evidence file
     "admin.delegations": ("GET", hr_only()),
+    "admin.scorm_courses": ("GET", hr_only()),
+    "admin.scorm_settings": ("GET", hr_only(404)),  # a course of Värna's own is no package
     "admin.delegation_end": ("POST", hr_only(302)),
     "api_tokens.index": ("GET", hr_only()),
     "api_tokens.revoke": ("POST", hr_only(302)),
@@ -224,6 +237,8 @@ def world(make):
         "index": 1,
         "check_index": 1,
         "number": 1,
+        "course_id": course.id,
+        "letter_id": 2**31 - 1,
     }
     elsewhere = {
         "unit_id": other.id,
