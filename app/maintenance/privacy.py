@@ -380,7 +380,22 @@ def _forget(session: Session, chunk: list[int], upload_dir: str) -> None:
     ).all()
     # A SCORM package's run-time data (suspend data, answers) refers to the run (Attempt).
     session.execute(sa.delete(ScormRuntime).where(ScormRuntime.employee_id.in_(chunk)))
-    session.execute(sa.delete(Attempt).where(Attempt.employee_id.in_(chunk)))
+    # An attempt that gave a completion stays as its key (Completion.attempt_id), without the
+    # answers; every other attempt goes.
+    counted = sa.select(Completion.attempt_id).where(
+        Completion.employee_id.in_(chunk), Completion.attempt_id.is_not(None)
+    )
+    session.execute(
+        sa.update(Attempt)
+        .where(Attempt.employee_id.in_(chunk), Attempt.id.in_(counted))
+        .values(answers=None, option_order={})
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.delete(Attempt)
+        .where(Attempt.employee_id.in_(chunk), Attempt.id.not_in(counted))
+        .execution_options(synchronize_session=False)
+    )
     pretest_ids = sa.select(Pretest.id).where(Pretest.employee_id.in_(chunk))
     session.execute(sa.delete(PretestAnswer).where(PretestAnswer.pretest_id.in_(pretest_ids)))
     session.execute(sa.delete(Pretest).where(Pretest.employee_id.in_(chunk)))

@@ -17,7 +17,15 @@ from app.admin.imports.reading import ImportFile
 from app.admin.requirements import evidence
 from app.admin.requirements import services as requirements
 from app.extensions import db
-from app.models import AuditEvent, Completion, Employee, Exemption, MailStatus, OutgoingMail
+from app.models import (
+    Attempt,
+    AuditEvent,
+    Completion,
+    Employee,
+    Exemption,
+    MailStatus,
+    OutgoingMail,
+)
 from app.records import audit
 from app.reports import coverage
 from tests.conftest import csrf_from
@@ -130,6 +138,41 @@ def test_gallring_removes_personal_data_but_keeps_the_counts(runner, make):
     # a second run finds nobody new
     again = runner.invoke(args=["privacy", "gallra", "--dry-run", "--years", "2"])
     assert ": 0" in again.output
+
+
+def test_gallring_keeps_a_quiz_completion_and_drops_the_answers(runner, make):
+    """A completion from a passed quiz points at its attempt: the attempt stays as that key,
+    without the answers; an attempt that gave nothing goes (issue 12 found the foreign key
+    refusing the whole gallring on PostgreSQL)."""
+    unit = make.unit()
+    course = make.synced_course()
+    version = course.versions[-1]
+    person = make.employee(unit=unit, active=False)
+    db.session.execute(
+        sa.update(Employee).where(Employee.id == person.id).values(end_date=date(2018, 1, 1))
+    )
+    passed, failed = (
+        Attempt(
+            token=token * 32,
+            employee_id=person.id,
+            course_version_id=version.id,
+            option_order={"q1": ["a", "b"]},
+            answers={"q1": ["a"]},
+        )
+        for token in "pf"
+    )
+    db.session.add_all([passed, failed])
+    db.session.flush()
+    completion = make.completion(person, course, on=date(2017, 1, 1))
+    completion.attempt_id = passed.id
+    db.session.commit()
+
+    result = runner.invoke(args=["privacy", "gallra", "--years", "2"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    kept = db.session.scalars(sa.select(Attempt).where(Attempt.employee_id == person.id)).all()
+    assert [(a.id, a.answers, a.option_order) for a in kept] == [(passed.id, None, {})]
+    assert db.session.get(Completion, completion.id).attempt_id == passed.id
 
 
 # --- gallring leaves nothing that names the person --------------------------------------------
