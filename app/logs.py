@@ -36,7 +36,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-QUIET_LIBRARIES = ("fontTools", "weasyprint.progress")
+QUIET_LIBRARIES = ("fontTools", "weasyprint.progress", "xmlschema")
 
 
 def init_app(app: Flask) -> None:
@@ -51,8 +51,9 @@ def init_app(app: Flask) -> None:
         handler._varna = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
-    # fontTools logs every subsetting step at INFO (75 lines per PDF) and WeasyPrint its
-    # progress, already while it is imported: only their warnings reach the log.
+    # fontTools logs every subsetting step at INFO (75 lines per PDF), WeasyPrint its
+    # progress, already while it is imported, and xmlschema (under pysaml2, SAML sign-in)
+    # each schema it loads: only their warnings reach the log.
     for noisy in QUIET_LIBRARIES:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Records that reach other handlers (e.g. pytest's) carry the id too.

@@ -134,8 +134,9 @@ def test_an_http_error_with_no_swedish_page_of_its_own_keeps_its_status(database
 
 
 def test_starting_the_app_logs_no_pdf_library_progress(tmp_path):
-    """WeasyPrint logs its progress at INFO while it is imported, and fontTools every font
-    subsetting step: a server or a cron command starts without that noise."""
+    """WeasyPrint logs its progress at INFO while it is imported, fontTools every font
+    subsetting step, and xmlschema (pysaml2's) every schema it loads: a server or a cron
+    command starts without that noise."""
     env = {
         **os.environ,
         "VARNA_ENV": "development",
@@ -154,3 +155,4 @@ def test_starting_the_app_logs_no_pdf_library_progress(tmp_path):
     )
     assert "weasyprint" not in started.stderr
     assert "fontTools" not in started.stderr
+    assert "xmlschema" not in started.stderr
