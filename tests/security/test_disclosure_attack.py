@@ -268,6 +268,10 @@ class Attacker:
     def table(self, day, caption, headings, rows, where) -> None:
         if caption.startswith("Kurser, förebyggande nivå"):  # the catalogue: no figures
             return
+        # "Vad har utbildningen gett?" (issue 18): answers, not coverage; its own attack test
+        # is test_disclosure_attack_evaluation.py.
+        if caption.startswith(("Kunskap före och efter", "Definitioner")):
+            return
         if caption.startswith(("Täckning per dag", "Täckning per mätdag")):
             for label, cells in rows:
                 on = date.fromisoformat(label.rstrip("*"))
