@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
+from app.labels import LEVEL
 from app.models import CourseEvaluation, FollowupAnswer
 from tests.security.test_disclosure_attack import (
-    LEVEL_NAMES,
     LEVELS,
     PREVENTION,
     _clear,
@@ -170,7 +170,10 @@ def test_no_hidden_evaluation_figure_is_determined_by_what_is_published(app, mak
     response = client.post("/rapporter/effekt/export", data={"csrf_token": token, "format": "csv"})
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    level_of = {**LEVEL_NAMES, ALL_LEVELS: ALL_LEVELS}
+    # The export names one person's level (labels.LEVEL: "Chef", "Förtroendevald"), not the
+    # report tables' group headings ("Chefer", "Förtroendevalda").
+    with app.test_request_context():
+        level_of = {str(name): code for code, name in LEVEL.items()} | {ALL_LEVELS: ALL_LEVELS}
     groups = _groups(admins, courses, prevention)
     for measure, atoms in truth.items():
         support = {g: frozenset(a for a in atoms if f(a)) for g, f in groups.items()}
