@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import clock
+
 IDP_DIR = Path(__file__).resolve().parents[2] / "idp" / "oidc"
 CLIENT_ID = "varna-test"
 CLIENT_SECRET = "en-hemlighet-bara-for-testerna-0123456789"
@@ -54,16 +56,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _clock_shift_ms() -> int:
-    """How far the suite's clock is moved (tests/clock.py), so the provider's tokens carry
-    the same times as Värna's clock."""
-    import time_machine
-
-    if not time_machine.escape_hatch.is_travelling():
-        return 0
-    return int((time.time() - time_machine.escape_hatch.time.time()) * 1000)
-
-
 def start(redirect_base: str) -> Iterator[OidcProvider]:
     node = shutil.which("node")
     if node is None:
@@ -87,7 +79,7 @@ def start(redirect_base: str) -> Iterator[OidcProvider]:
         "OIDC_TEST_ISSUER": issuer,
         "OIDC_TEST_CLIENT": json.dumps(client),
         "OIDC_TEST_ACCOUNTS": json.dumps(ACCOUNTS),
-        "OIDC_TEST_CLOCK_SHIFT_MS": str(_clock_shift_ms()),
+        "OIDC_TEST_CLOCK_SHIFT_MS": str(int(clock.offset_seconds() * 1000)),
     }
     log = tempfile.TemporaryFile()  # noqa: SIM115 - read when the provider fails to start
     process = subprocess.Popen(
