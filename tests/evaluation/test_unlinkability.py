@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from app import dates
 from app.evaluation import services
 from app.extensions import db
 from app.models import (
@@ -169,7 +170,7 @@ def test_an_evaluation_cannot_be_joined_to_its_person(make, course, client, auth
                 c["course_id"] == e["course_id"]
                 and admin == e["administration_id"]
                 and person["level"] == e["level"]
-                and services.month_of(completed.date()) == e["month"]
+                and services.month_of(dates.local_day(completed)) == e["month"]
             ):
                 found.add(person["id"])
         return found
