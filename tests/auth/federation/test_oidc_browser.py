@@ -127,3 +127,18 @@ def test_hr_rights_follow_the_directory_group_when_turned_on(
     response = page.goto("/admin/")
     assert response.status == 200
     axe(page)
+
+
+def test_an_answer_the_login_did_not_ask_for_gets_a_page_with_the_way_back(
+    page, axe, oidc_provider, oidc_app, app_ctx
+):
+    """A callback with a state Värna never issued (a forged or stale link): the Swedish page
+    with a link back to the login page, nothing else."""
+    page.goto("/logga-in/oidc/retur?code=x&state=inte-var")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inloggningen kunde inte slutföras")
+    axe(page)
+    page.get_by_role("link", name="Till inloggningssidan").click()
+    expect(page.get_by_role("link", name=BUTTON)).to_be_visible()
+    axe(page)
+    [event] = _events("auth.federated_refused")
+    assert event.details["provider"] == "oidc"
