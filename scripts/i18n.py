@@ -8,9 +8,11 @@ python scripts/i18n.py compile             build the .mo files (make run/test do
 
 from __future__ import annotations
 
+import os
 import runpy
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -74,11 +76,17 @@ def _untranslated(message) -> bool:
 
 
 def compile_all() -> None:
+    """Write each .mo through a temporary file and a rename: a test run going on beside
+    this one (CI runs the suites side by side) never reads a half-written catalogue."""
     for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
         with po.open("rb") as fh:
             catalog = read_po(fh)
-        with po.with_suffix(".mo").open("wb") as fh:
+        mo = po.with_suffix(".mo")
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix=".messages-", suffix=".mo")
+        with os.fdopen(fd, "wb") as fh:
             write_mo(fh, catalog)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a .mo is read by the app's user
+        os.replace(tmp, mo)
 
 
 if __name__ == "__main__":
