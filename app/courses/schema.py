@@ -78,6 +78,8 @@ class Manifest(Strict):
     content_warning: Text
     support: list[SupportContact] = Field(default_factory=list)
     sources: Annotated[list[Source], Field(min_length=1)]
+    # Claims the course makes that a lawyer must still confirm (never shown to learners).
+    review_needed: list[Text] = Field(default_factory=list)
     modules: Annotated[list[Text], Field(min_length=1)]
     objectives: list[Objective] = Field(default_factory=list)
     pretest: PretestSpec | None = None
