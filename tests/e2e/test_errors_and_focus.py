@@ -23,7 +23,10 @@ NARROW = {"width": 320, "height": 700}
 DESKTOP = {"width": 1280, "height": 900}
 SIZES = [pytest.param(NARROW, id="320"), pytest.param(DESKTOP, id="1280")]
 ERROR_TITLE = re.compile("^Fel: ")
-QUICK_EXIT_HINT = "Tar dig direkt till Google. Det du gjort i kursen är sparat."
+QUICK_EXIT_HINT = (
+    "Tar dig direkt till Google. Det du gjort i kursen är sparat. Använd ett privat fönster "
+    "på en dator som du delar med någon: då sparas inte sidorna i webbläsarens historik."
+)
 
 
 @pytest.fixture

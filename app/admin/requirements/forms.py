@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,9 +15,17 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app import dates
+from app.admin.requirements.services import REASON_OTHER, REASON_PERSONAL
 from app.choices import optional_int
 from app.labels import LEVEL_GROUP
 
@@ -88,15 +97,41 @@ class EndRequirementForm(FlaskForm):
 
 
 class ExemptionForm(FlaskForm):
+    """The reason: a neutral choice ("Personliga skäl") needs no text; any other needs a few words.
+
+    Review 2026-11 §3.5: a person living with violence may need to be excused without telling
+    why, and what HR writes here is shown to the person and kept: never health or violence.
+    """
+
     requirement_id = SelectField(
         _l("Regel"), coerce=optional_int, validators=[InputRequired(_l("Välj en regel."))]
     )
-    reason = TextAreaField(
+    reason_code = RadioField(
         _l("Skäl"),
-        validators=[DataRequired(_l("Ange ett skäl.")), Length(max=2000)],
-        description=_l("T.ex. långtidssjukskriven, eller har motsvarande utbildning."),
+        choices=[
+            SelectChoice(REASON_PERSONAL, _l("Personliga skäl (inget mer behöver skrivas)")),
+            SelectChoice(REASON_OTHER, _l("Annat skäl, skrivet nedan")),
+        ],
+        validators=[Optional()],
+        description=_l(
+            "Välj personliga skäl när personen inte vill eller behöver berätta varför. "
+            "Fråga inte efter mer."
+        ),
+    )
+    reason = TextAreaField(
+        _l("Skälet i text"),
+        validators=[Length(max=2000)],
+        description=_l(
+            "Frivilligt vid personliga skäl. T.ex. tjänstledig, eller har motsvarande "
+            "utbildning. Skriv aldrig något om hälsa, sjukdom eller våld, inte heller om "
+            "personen själv har berättat det: personen kan läsa skälet, och det sparas."
+        ),
     )
     submit = SubmitField(_l("Undanta"))
+
+    def validate_reason(self, field) -> None:
+        if self.reason_code.data != REASON_PERSONAL and not (field.data or "").strip():
+            raise ValidationError(_l("Ange ett skäl."))
 
 
 class RevokeForm(FlaskForm):

@@ -144,6 +144,7 @@ def exemption_new(employee_id: int):
                 employee=employee,
                 requirement=req,
                 reason=form.reason.data,
+                reason_code=form.reason_code.data,
                 actor=current_user,
             )
             db.session.commit()

@@ -265,6 +265,13 @@ def rule_rows(session: Session, *, on: date) -> list[RuleRow]:
 # --- exemptions ----------------------------------------------------------------------------
 
 
+# The reason codes HR chooses between. "Personliga skäl" is neutral: it needs no text, so
+# nobody has to say why (review 2026-11 §3.5). Stored as the Swedish words, like HR's text.
+REASON_PERSONAL = "personliga"
+REASON_OTHER = "annat"
+PERSONAL_REASON_TEXT = "Personliga skäl"
+
+
 def exempt(
     session: Session,
     *,
@@ -272,8 +279,13 @@ def exempt(
     requirement: Requirement,
     reason: str,
     actor: Employee | None,
+    reason_code: str | None = None,
 ) -> Exemption:
-    reason = reason.strip()
+    reason = (reason or "").strip()
+    if reason_code == REASON_PERSONAL:
+        reason = f"{PERSONAL_REASON_TEXT}: {reason}" if reason else PERSONAL_REASON_TEXT
+    else:
+        reason_code = REASON_OTHER
     if not reason:
         raise Rejected(_("Ange ett skäl till undantaget."))
     current = session.scalar(
@@ -299,8 +311,14 @@ def exempt(
         "exemption.create",
         "employee",
         employee.id,
-        # That a reason was given, never its text (it may be health data): the row has it.
-        {"exemption_id": exemption.id, "requirement_id": requirement.id, "reason_given": True},
+        # That a reason was given and its code, never its text (it may be health data):
+        # the row has it.
+        {
+            "exemption_id": exemption.id,
+            "requirement_id": requirement.id,
+            "reason_given": True,
+            "reason_code": reason_code,
+        },
     )
     return exemption
 
