@@ -237,6 +237,12 @@ class _Reader:
             "audience": manifest.audience.model_dump(mode="json"),
             "sources": [s.model_dump() for s in manifest.sources],
             "objectives": [o.id for o in manifest.objectives],
+            # The module to re-read per objective (0-based place in `modules`).
+            "objective_modules": {
+                o.id: manifest.modules.index(o.module)
+                for o in manifest.objectives
+                if o.module in manifest.modules
+            },
             # Which objective each quiz question tests (the main quiz decides for variants).
             "question_objectives": {
                 q.id: q.objective for q in (main_quiz.questions if main_quiz else []) if q.objective
@@ -360,6 +366,18 @@ class _Reader:
                     "bland kursens objectives i course.yaml"
                     + (f" (kända mål: {', '.join(sorted(known))})" if known else ""),
                 )
+        draw = quiz.draw_per_objective
+        if draw is not None:
+            for o in manifest.objectives:
+                count = sum(1 for q in quiz.questions if q.objective == o.id)
+                if count < max(2, draw + 1):
+                    self._problem(
+                        path,
+                        None,
+                        f"målet '{o.id}' har {count} frågor i quiz.yaml men draw_per_objective "
+                        f"drar {draw} per försök: varje mål behöver minst {max(2, draw + 1)} "
+                        "utbytbara frågor",
+                    )
         pretest = manifest.pretest
         if pretest is not None and pretest.enabled:
             for o in manifest.objectives:
@@ -385,6 +403,13 @@ class _Reader:
                 f"extra: {', '.join(sorted(set(got) - set(expected))) or '–'})",
             )
             return
+        if variant.draw_per_objective != main.draw_per_objective:
+            self._problem(
+                path,
+                None,
+                "draw_per_objective ska vara samma som i huvudkursens quiz.yaml "
+                f"({main.draw_per_objective or '–'})",
+            )
         objectives = {q.id: q.objective for q in main.questions}
         for q in variant.questions:
             if q.objective is not None and q.objective != objectives[q.id]:

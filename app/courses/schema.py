@@ -47,6 +47,9 @@ class Objective(Strict):
 
     id: Ident
     title: Text
+    # The module (a file in `modules`) to re-read when a question of this objective is
+    # answered wrong: the result page of a failed attempt names it.
+    module: Text | None = None
 
 
 class PretestSpec(Strict):
@@ -87,6 +90,11 @@ class Manifest(Strict):
     @model_validator(mode="after")
     def _objectives(self) -> Manifest:
         _unique_objectives(self.objectives)
+        unknown = sorted({o.module for o in self.objectives if o.module} - set(self.modules))
+        if unknown:
+            raise ValueError(
+                f"objectives: modulen {', '.join(unknown)} finns inte bland kursens modules"
+            )
         if self.pretest is not None and self.pretest.enabled and not self.objectives:
             raise ValueError(
                 "pretest kräver objectives: förtestet väljer frågor per mål, "
@@ -168,6 +176,9 @@ class QuizQuestion(Strict):
 
 class Quiz(Strict):
     questions: Annotated[list[QuizQuestion], Field(min_length=1)]
+    # Each attempt draws this many questions per objective (interchangeable items); the
+    # pass mark applies to the drawn ones. None: every question, every attempt.
+    draw_per_objective: Annotated[int, Field(ge=1, le=3)] | None = None
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Quiz:
@@ -175,6 +186,13 @@ class Quiz(Strict):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"frågor med samma id: {', '.join(dupes)}")
+        if self.draw_per_objective is not None:
+            missing = [q.id for q in self.questions if q.objective is None]
+            if missing:
+                raise ValueError(
+                    "med draw_per_objective ska varje fråga ha objective "
+                    f"(saknas i: {', '.join(missing)})"
+                )
         return self
 
 

@@ -27,7 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import dates, mail
-from app.learning.services import Tampered, parse_answers, score_answers, variant_content
+from app.learning.services import (
+    Tampered,
+    attempt_quiz,
+    parse_answers,
+    score_answers,
+    variant_content,
+)
 from app.models import (
     AnonymousPending,
     Attempt,
@@ -271,7 +277,7 @@ def knowledge_rows(session: Session, course_ids: Iterable[int]) -> list[Knowledg
         objectives = version.content.get("question_objectives") or {}
         if not objectives:
             continue
-        quiz = variant_content(version.content, "")["quiz"]
+        quiz = attempt_quiz(variant_content(version.content, "")["quiz"], attempt)
         right = score_answers(quiz, attempt.answers or {}, 0).right
         rows += [
             KnowledgeRow(attempt.employee_id, version.course_id, "after", objectives[q], ok)

@@ -204,7 +204,15 @@ def _render_module(version, progress, index: int, check=None, status: int = 200)
     blocks, n = [], 0
     for block in module["blocks"]:
         if block["type"] == "check":
-            block = {**block, "index": n}
+            # Options in this person's order for this module (stable across reloads).
+            order = services.check_option_order(
+                employee_id=current_user.id,
+                course_id=version.course_id,
+                module_index=index - 1,
+                check_index=n,
+                count=len(block["options"]),
+            )
+            block = {**block, "index": n, "order": order}
             n += 1
         blocks.append(block)
     return render_template(
@@ -298,11 +306,32 @@ def _own_attempt(token: str) -> Attempt:
     return attempt
 
 
+def _main_quiz(attempt: Attempt) -> dict:
+    """The main quiz's questions drawn for this attempt: what is scored and accepted."""
+    quiz = services.variant_content(attempt.course_version.content, "")["quiz"]
+    return services.attempt_quiz(quiz, attempt)
+
+
+def _modules_to_reread(attempt: Attempt, right: dict[str, bool]) -> dict[str, dict]:
+    """Question id -> {number, title} of the module to re-read, for the wrong answers whose
+    objective names one (course.yaml `objectives[].module`), in the learner's variant."""
+    content = attempt.course_version.content
+    places = content.get("objective_modules") or {}
+    objectives = content.get("question_objectives") or {}
+    modules = services.variant_content(content, attempt.variant)["modules"]
+    out = {}
+    for qid, ok in right.items():
+        place = places.get(objectives.get(qid, ""))
+        if not ok and place is not None and place < len(modules):
+            out[qid] = {"number": place + 1, "title": modules[place]["title"]}
+    return out
+
+
 def _quiz_questions(attempt: Attempt) -> list[dict]:
     """The attempt's questions in the learner's variant, options in the attempt's order."""
     quiz = services.variant_content(attempt.course_version.content, attempt.variant)["quiz"]
     out = []
-    for q in quiz["questions"]:
+    for q in services.attempt_quiz(quiz, attempt)["questions"]:
         by_id = {o["id"]: o for o in q["options"]}
         order = attempt.option_order.get(q["id"]) or list(by_id)
         out.append({**q, "options": [by_id[i] for i in order if i in by_id]})
@@ -323,7 +352,7 @@ def _pending_answers(attempt: Attempt) -> dict:
     pending = sessions.take_pending_form("learning.quiz_submit", token=attempt.token)
     if pending is None:
         return {}
-    quiz = services.variant_content(attempt.course_version.content, "")["quiz"]
+    quiz = _main_quiz(attempt)
     try:
         answers = services.parse_answers(quiz, pending.form).answers
     except Tampered:
@@ -347,7 +376,7 @@ def _render_quiz(attempt: Attempt, *, answers: dict, unanswered: list[str], stat
 @login_required
 def quiz_submit(token: str):
     attempt = _own_attempt(token)
-    quiz = services.variant_content(attempt.course_version.content, "")["quiz"]
+    quiz = _main_quiz(attempt)
     form = {key: request.form.getlist(key) for key in request.form if key != "csrf_token"}
     try:
         parsed = services.parse_answers(quiz, form)
@@ -361,6 +390,9 @@ def quiz_submit(token: str):
         )
     try:
         services.submit_attempt(db.session, attempt=attempt, answers=parsed.answers)
+    except Tampered:
+        db.session.rollback()
+        abort(400)
     except services.AlreadySubmitted:
         db.session.rollback()
         return _already_submitted(_own_attempt(token), parsed.answers)
@@ -387,8 +419,7 @@ def result(token: str):
         return redirect(url_for("learning.quiz", token=token))
     completion = services.completion_for_attempt(db.session, attempt.id)
     version = attempt.course_version
-    main_quiz = services.variant_content(version.content, "")["quiz"]
-    score = services.score_answers(main_quiz, attempt.answers or {}, version.pass_mark)
+    score = services.score_answers(_main_quiz(attempt), attempt.answers or {}, version.pass_mark)
     evaluate = False
     if completion is not None:
         try:
@@ -405,6 +436,7 @@ def result(token: str):
         attempt=attempt,
         questions=_quiz_questions(attempt),
         right=score.right,
+        reread=_modules_to_reread(attempt, score.right),
         completion=completion,
         format_code=services.format_code,
         is_current=version.is_current and version.course.active,

@@ -9,6 +9,7 @@ unique as a backstop.
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -144,6 +145,18 @@ def check_blocks(module: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [b for b in module["blocks"] if b["type"] == "check"]
 
 
+def check_option_order(
+    *, employee_id: int, course_id: int, module_index: int, check_index: int, count: int
+) -> list[int]:
+    """A check question's options in this person's order: shuffled, but the same on every
+    load of the module (seeded by person, course, module and question), so a reload or the
+    feedback page does not reshuffle them. The form still sends the options' own indexes."""
+    order = list(range(count))
+    seed = f"check:{employee_id}:{course_id}:{module_index}:{check_index}"
+    random.Random(seed).shuffle(order)  # noqa: S311 - an order to read in, not a secret
+    return order
+
+
 def answer_check(module: Mapping[str, Any], check_index: int, chosen: Sequence[str]) -> CheckResult:
     """Feedback on an in-module check question; it does not count towards the score."""
     checks = check_blocks(module)
@@ -191,7 +204,7 @@ def start_attempt(
         return attempt
     rng = secrets.SystemRandom()
     order = {}
-    for question in variant_content(version.content, "")["quiz"]["questions"]:
+    for question in draw_questions(variant_content(version.content, "")["quiz"], rng):
         ids = [o["id"] for o in question["options"]]
         rng.shuffle(ids)
         order[question["id"]] = ids
@@ -205,6 +218,29 @@ def start_attempt(
     session.add(attempt)
     session.flush()
     return attempt
+
+
+def draw_questions(quiz: Mapping[str, Any], rng: random.Random) -> list[dict[str, Any]]:
+    """The questions of a new attempt, in the quiz's order: every question, or with
+    `draw_per_objective` that many drawn at random from each objective's questions."""
+    questions = quiz["questions"]
+    per = quiz.get("draw_per_objective")
+    if not per:
+        return list(questions)
+    pools: dict[str, list[str]] = {}
+    for q in questions:
+        pools.setdefault(q["objective"], []).append(q["id"])
+    drawn = {qid for pool in pools.values() for qid in rng.sample(pool, min(per, len(pool)))}
+    return [q for q in questions if q["id"] in drawn]
+
+
+def attempt_quiz(quiz: Mapping[str, Any], attempt: Attempt) -> dict[str, Any]:
+    """The quiz as this attempt was given: only the questions drawn for it (the keys of its
+    option order). An attempt without an order (erased answers, older data) has them all."""
+    drawn = attempt.option_order or {}
+    if not drawn:
+        return dict(quiz)
+    return {**quiz, "questions": [q for q in quiz["questions"] if q["id"] in drawn]}
 
 
 @dataclass(frozen=True)
@@ -267,7 +303,9 @@ def submit_attempt(
     """
     now = now or utcnow()
     version = attempt.course_version
-    quiz = variant_content(version.content, "")["quiz"]
+    quiz = attempt_quiz(variant_content(version.content, "")["quiz"], attempt)
+    if set(answers) - {q["id"] for q in quiz["questions"]}:
+        raise Tampered("svar på en fråga som inte drogs till försöket")
     result = score_answers(quiz, answers, version.pass_mark)
     updated = session.execute(
         sa.update(Attempt)

@@ -1,5 +1,6 @@
-"""The five real courses in courses/ (issue 5): they validate, each meets the issue's
-counts, and together they reach every staff level and every prevention level."""
+"""The real courses in courses/: the five of issue 5 and the four topic courses of
+issue 17. They validate, each meets the issue's counts, and together they reach every
+staff level and every prevention level."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from app.courses.loader import MAIN, LoadedCourse, load_course
 from app.models import Level, PreventionLevel
@@ -20,7 +22,13 @@ REAL = (
     "chefens-ansvar",
     "strategiskt-arbete",
     "fortroendevaldas-roll",
+    # issue 17 (review 2026-11 §2.3): the missing topics as courses of their own
+    "utreda-trakasserier",
+    "skolan-och-eleverna",
+    "lex-sarah-och-utsatta-vuxna",
+    "fler-former-fler-utsatta",
 )
+NEW_TOPICS = REAL[5:]
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +92,17 @@ def test_together_the_audiences_cover_every_level(loaded):
     prevention = {p for c in loaded.values() for p in c.content["prevention_levels"]}
     assert levels == {str(lvl) for lvl in Level}
     assert prevention == {str(p) for p in PreventionLevel}
+
+
+@pytest.mark.parametrize("slug", NEW_TOPICS)
+def test_the_topic_courses_draw_one_item_per_objective(loaded, slug):
+    """Issue 17's quiz format: every item names an objective, each objective has 2–3
+    interchangeable items, one is drawn per attempt; at least 60 % are scenarios."""
+    content = loaded[slug].content
+    quiz = yaml.safe_load((COURSES / slug / "quiz.yaml").read_text(encoding="utf-8"))
+    assert quiz["draw_per_objective"] == 1
+    objectives = content["objectives"]  # ids
+    per_objective = {o: [q for q in quiz["questions"] if q["objective"] == o] for o in objectives}
+    assert all(2 <= len(items) <= 3 for items in per_objective.values()), per_objective
+    scenarios = sum(q["kind"] == "scenario" for q in quiz["questions"])
+    assert scenarios >= 0.6 * len(quiz["questions"])
