@@ -31,9 +31,7 @@ def _audit_details():
     ]
 
 
-def test_the_form_offers_personal_reasons_and_warns_against_health_and_violence(
-    client, auth, town
-):
+def test_the_form_offers_personal_reasons_and_warns_against_health_and_violence(client, auth, town):
     auth.login("hr@k.se")
     page = client.get(f"/admin/personal/{town['bo'].id}/undantag").get_data(as_text=True)
     assert "Personliga skäl" in page
@@ -56,9 +54,7 @@ def test_personal_reasons_need_no_text(client, auth, town):
         assert details["reason_code"] == "personliga"
 
 
-def test_text_given_with_personal_reasons_is_kept_on_the_row_never_in_the_audit(
-    client, auth, town
-):
+def test_text_given_with_personal_reasons_is_kept_on_the_row_never_in_the_audit(client, auth, town):
     auth.login("hr@k.se")
     response = _post(client, town, reason_code="personliga", reason="Gör kursen i mars")
     assert response.status_code == 302
