@@ -278,7 +278,13 @@ def quiz_intro(slug: str):
     attempts = services.attempts_for(
         db.session, employee_id=current_user.id, course_id=version.course_id
     )
-    return render_template("learning/quiz_intro.html", progress=progress, attempts=attempts, **ctx)
+    return render_template(
+        "learning/quiz_intro.html",
+        progress=progress,
+        attempts=attempts,
+        question_count=services.quiz_length(ctx["content"]["quiz"]),
+        **ctx,
+    )
 
 
 @bp.route("/kurser/<slug>/prov", methods=["POST"])

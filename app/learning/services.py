@@ -234,6 +234,17 @@ def draw_questions(quiz: Mapping[str, Any], rng: random.Random) -> list[dict[str
     return [q for q in questions if q["id"] in drawn]
 
 
+def quiz_length(quiz: Mapping[str, Any]) -> int:
+    """How many questions an attempt has: what draw_questions gives, counted without drawing."""
+    per = quiz.get("draw_per_objective")
+    if not per:
+        return len(quiz["questions"])
+    pools: dict[str, int] = {}
+    for q in quiz["questions"]:
+        pools[q["objective"]] = pools.get(q["objective"], 0) + 1
+    return sum(min(per, n) for n in pools.values())
+
+
 def attempt_quiz(quiz: Mapping[str, Any], attempt: Attempt) -> dict[str, Any]:
     """The quiz as this attempt was given: only the questions drawn for it (the keys of its
     option order). An attempt without an order (erased answers, older data) has them all."""

@@ -91,6 +91,23 @@ def test_one_question_is_drawn_per_objective_and_only_those_are_shown(client, le
     assert "Svara på alla 2 frågor" in page
 
 
+POOL = ("f1", "f2", "f3", "i1")
+
+
+def test_the_quiz_page_says_how_many_questions_an_attempt_has(client, learner, mia):
+    """Not how many the pool holds: the learner answers one per objective."""
+    for quiz in (
+        {"draw_per_objective": 1, "questions": [{"id": q, "objective": q[0]} for q in POOL]},
+        {"draw_per_objective": 2, "questions": [{"id": q, "objective": q[0]} for q in POOL]},
+        {"questions": [{"id": q} for q in POOL]},
+    ):
+        drawn = services.draw_questions(quiz, services.random.Random(1))
+        assert services.quiz_length(quiz) == len(drawn)
+    _start(learner)  # the modules read: the intro page states the count (4 in the pool)
+    page = client.get(f"/kurser/{SLUG}/prov").get_data(as_text=True)
+    assert "Provet har 2 frågor." in page
+
+
 def test_draws_vary_between_attempts():
     rng = services.random.Random(7)
     quiz = {
